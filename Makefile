@@ -1,0 +1,50 @@
+# The two commands the README gives newcomers, and the sanitizer runs CI adds.
+# Everything builds with Meson; this file only chains the steps.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+PORT       ?= 40007
+
+.PHONY: all deps build run test test-asan test-tsan bench install clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) -Dwerror=true
+
+build: deps $(BUILD)/build.ninja
+	meson compile -C $(BUILD)
+
+run: build
+	$(BUILD)/src/host/wskhost --param echosrv:Port=$(PORT) $(BUILD)/samples/echosrv/echosrv.so
+
+test: build
+	@./scripts/run-tests.sh $(BUILD)
+
+$(ASAN_BUILD)/build.ninja:
+	CC=clang CXX=clang++ meson setup $(ASAN_BUILD) -Dwerror=true \
+	    -Db_sanitize=address,undefined -Db_lundef=false -Dbench=false
+
+test-asan: deps $(ASAN_BUILD)/build.ninja
+	meson compile -C $(ASAN_BUILD)
+	@./scripts/run-tests.sh $(ASAN_BUILD)
+
+$(TSAN_BUILD)/build.ninja:
+	CC=clang CXX=clang++ meson setup $(TSAN_BUILD) -Dwerror=true \
+	    -Db_sanitize=thread -Db_lundef=false -Dbench=false
+
+test-tsan: deps $(TSAN_BUILD)/build.ninja
+	meson compile -C $(TSAN_BUILD)
+	@./scripts/run-tests.sh $(TSAN_BUILD) --suite wsk --suite unit
+
+bench: build
+	meson test -C $(BUILD) --benchmark --verbose
+
+install: build
+	meson install -C $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <ntdef.h>
@@ -48,6 +49,16 @@ void owsk_log_set_sink(void (*sink)(const char *line, void *ctx), void *ctx);
 /* Re-reads OWSK_DEBUG (also done by a constructor at load). */
 void owsk_log_init(void);
 
+/* Additions (rtl room): channel names, OWSK_DEBUG parsing and raw lines. */
+const char *owsk_log_channel_name(enum owsk_channel ch);
+bool owsk_log_channel_from_name(const char *name, size_t len, enum owsk_channel *ret_ch);
+/* Resets every channel to its default (WARN; driver INFO), then applies spec, a comma list of
+ * "wsk", "+wsk" (trace), "-wsk" (errors only), "wsk:info", "all:trace" or a bare level.
+ * Returns false if an item was not understood (it is ignored and warned about). */
+bool owsk_log_parse(const char *spec);
+/* Hands one whole line (no trailing newline) to the sink, as is. */
+void owsk_log_line(const char *line);
+
 #define OWSK_LOG_ON(ch, lvl) (owsk_log_level[(ch)] >= (lvl))
 #define OWSK_TRACE(ch, ...)                                                                \
     do {                                                                                   \
@@ -81,6 +92,11 @@ NTSTATUS owsk_status_from_errno(int err);
 const char *owsk_status_name(NTSTATUS status);
 /* Name -> value for the host's and tools' parsing; returns false if unknown. */
 bool owsk_status_from_name(const char *name, NTSTATUS *ret_status);
+
+/* Additions (rtl room): the i-th errno table row (false past the end), for the unit test;
+ * the number of named statuses. owsk_status_from_name also takes "0xC0000236". */
+bool owsk_status_errno_at(size_t i, int *ret_err, NTSTATUS *ret_status);
+size_t owsk_status_name_count(void);
 
 /* The driver a thread is running code for: DbgPrint prefixes, pool accounting, leak reports.
  * io's loader creates one per loaded driver; threads, work items, timers, DPCs, completions

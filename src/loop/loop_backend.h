@@ -7,7 +7,7 @@
 #include "loop/loop.h"
 
 /* io_uring is built only with liburing (meson option io_uring). */
-#define OWSK_LOOP_HAVE_URING 0
+#define OWSK_LOOP_HAVE_URING OWSK_HAVE_LIBURING
 
 extern const struct owsk_loop_backend_ops owsk_loop_epoll_ops;
 

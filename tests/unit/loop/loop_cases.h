@@ -398,6 +398,74 @@ static void test_watch_remove_in_batch(void)
     sem_destroy(&t.done);
 }
 
+/* Many watches armed in one task: more polls than an io_uring submission queue holds, and
+ * the backend's per-watch tables must grow. Each callback reads, removes itself, counts. */
+#define MANY 300
+
+struct many_watch {
+    struct owsk_loop_watch w;
+    int peer;
+};
+
+static struct many_watch many[MANY];
+static unsigned many_fired; /* loop thread only until many_sem */
+static int many_arm_errors; /* idem */
+static sem_t many_sem;
+
+static void many_cb(struct owsk_loop_watch *w, uint32_t revents)
+{
+    char c;
+
+    if (read(w->fd, &c, 1) != 1)
+        many_arm_errors++;
+    owsk_loop_watch_remove(w);
+    if (++many_fired == MANY)
+        sem_post(&many_sem);
+}
+
+static void many_arm_fn(struct owsk_loop_task *task)
+{
+    for (unsigned i = 0; i < MANY; i++)
+        if (owsk_loop_watch_set(owsk_loop_current(), &many[i].w, OWSK_LOOP_IN) < 0)
+            many_arm_errors++;
+    sem_post(&many_sem);
+}
+
+static void test_many_watches(void)
+{
+    struct owsk_loop_task task = { .fn = many_arm_fn };
+    struct owsk_loop *loop = owsk_loop_get(1 % owsk_loop_count());
+    unsigned made = 0;
+
+    sem_init(&many_sem, 0, 0);
+    for (unsigned i = 0; i < MANY; i++) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
+            break;
+        memset(&many[i], 0, sizeof(many[i]));
+        many[i].w.fd = sv[0];
+        many[i].w.on_ready = many_cb;
+        many[i].peer = sv[1];
+        made++;
+    }
+    CHECK_UINT(made, MANY);
+    if (made != MANY)
+        return;
+    owsk_loop_post(loop, &task);
+    CHECK(sem_wait_ms(&many_sem, WAIT_MS));
+    for (unsigned i = 0; i < MANY; i++)
+        CHECK_INT(write(many[i].peer, "m", 1), 1);
+    CHECK(sem_wait_ms(&many_sem, WAIT_MS));
+    spin_loop(loop);
+    CHECK_UINT(many_fired, MANY);
+    CHECK_INT(many_arm_errors, 0);
+    for (unsigned i = 0; i < MANY; i++) {
+        close(many[i].w.fd);
+        close(many[i].peer);
+    }
+    sem_destroy(&many_sem);
+}
+
 /* ---- timers ---- */
 
 #define NTIMERS 6
@@ -532,6 +600,7 @@ static int run_loop_tests(const char *backend, bool may_skip)
     test_watch_in();
     test_watch_out();
     test_watch_remove_in_batch();
+    test_many_watches();
     test_timers();
     test_stop_drains(backend);
     return t_done();

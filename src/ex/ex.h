@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ex internals: pool accounting per driver (for leak reports and wskctl), the system worker
+ * pool other rooms queue work to (IoQueueWorkItem), and per-driver work counts. */
+#ifndef OWSK_EX_EX_H
+#define OWSK_EX_EX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <wdm.h>
+
+struct owsk_owner;
+
+/* ---- Pool (pool.c) ---- */
+
+/* Outstanding pool of one driver (owner id; 0 = the host): allocations and bytes. */
+void owsk_ex_pool_outstanding(unsigned owner_id, uint64_t *ret_allocs, uint64_t *ret_bytes);
+
+/* One live block, as the leak walker reports it. */
+struct owsk_pool_block {
+    const void *address; /* what the driver got */
+    size_t size;
+    uint32_t tag;
+    int paged;
+    const void *caller; /* return address of the allocating call */
+};
+/* Calls fn for each live block of owner_id (under the pool lock: fn must not allocate or
+ * free pool); stops when fn returns non-zero. Returns the number of blocks visited. */
+uint64_t owsk_ex_pool_foreach_block(unsigned owner_id,
+                                    int (*fn)(const struct owsk_pool_block *b, void *ctx),
+                                    void *ctx);
+/* Writes "pool: N allocations, B bytes outstanding" and one line per tag through line;
+ * returns the number of outstanding allocations. */
+uint64_t owsk_ex_pool_report(unsigned owner_id, void (*line)(const char *text, void *ctx),
+                             void *ctx);
+/* "sksw" for 'wsks' as a driver writes it (the tag's bytes in memory order), non-printable
+ * bytes as '.'; buf must hold 5 bytes. */
+const char *owsk_ex_tag_string(uint32_t tag, char buf[5]);
+
+/* Allocation with an explicit owner, for rooms that allocate on a driver's behalf (IRPs,
+ * MDLs) so leaks are charged to that driver. Same rules as ExAllocatePoolWithTag. */
+void *owsk_ex_alloc(POOL_TYPE type, size_t size, uint32_t tag, struct owsk_owner *owner,
+                    const void *caller);
+
+/* ---- Work items (workitem.c) ---- */
+
+/* Runs fn(ctx) on a system worker thread at PASSIVE_LEVEL with owner as the current owner,
+ * FIFO with other delayed work. false if out of memory. */
+bool owsk_ex_queue_work(void (*fn)(void *ctx), void *ctx, struct owsk_owner *owner);
+/* Work queued or running for owner_id. */
+uint64_t owsk_ex_work_outstanding(unsigned owner_id);
+/* Waits up to timeout_ms for owner_id's work to drain; true if it did. */
+bool owsk_ex_work_wait_idle(unsigned owner_id, unsigned timeout_ms);
+
+#endif

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* wskctl against a live host: list, sockets, pool and irps in text and --json (parsed here),
+ * --help, usage errors, "no host running", a second host refused on the same socket, then
+ * unload and load through the control socket, and a clean stop. */
+#include <jansson.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "e2e.h"
+
+static struct e2e_host h;
+
+/* Runs "wskctl --socket CTL args..."; returns the exit code, *out gets stdout. */
+static int ctl(char **out, char **err, const char *a1, const char *a2, const char *a3,
+               const char *a4)
+{
+    const char *argv[] = {e2e_wskctl(), "--socket", h.ctl, a1, a2, a3, a4, NULL};
+
+    return e2e_run(argv, out, err, 60000);
+}
+
+static json_t *ctl_json(const char *cmd)
+{
+    char *out = NULL, *err = NULL;
+    json_error_t jerr;
+    json_t *j = NULL;
+    int rc = ctl(&out, &err, "--json", cmd, NULL, NULL);
+
+    if (rc != 0)
+        e2e_fail(__FILE__, __LINE__, "wskctl --json %s exited %d: %s", cmd, rc, err);
+    else if (!(j = json_loads(out, 0, &jerr)))
+        e2e_fail(__FILE__, __LINE__, "wskctl --json %s printed no JSON: %s", cmd, out);
+    else if (!json_is_true(json_object_get(j, "ok")))
+        e2e_fail(__FILE__, __LINE__, "wskctl --json %s: not ok: %s", cmd, out);
+    free(out);
+    free(err);
+    return j;
+}
+
+static int round_trip(int fd, char c)
+{
+    struct timeval tv = {.tv_sec = 10};
+    char r = 0;
+
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return send(fd, &c, 1, 0) == 1 && recv(fd, &r, 1, 0) == 1 && r == c ? 0 : -1;
+}
+
+static unsigned count_rows(json_t *arr, const char *key, const char *value, const char *key2,
+                           const char *substr)
+{
+    unsigned n = 0;
+    size_t i;
+    json_t *row;
+
+    json_array_foreach(arr, i, row) {
+        const char *v = json_string_value(json_object_get(row, key));
+        const char *v2 = key2 ? json_string_value(json_object_get(row, key2)) : NULL;
+
+        if (v && strcmp(v, value) == 0 && (!key2 || (v2 && strstr(v2, substr))))
+            n++;
+    }
+    return n;
+}
+
+static void check_reads(unsigned port)
+{
+    char *out = NULL, *err = NULL, portsuffix[16];
+    json_t *j, *d, *rows, *row;
+    size_t i;
+    bool listener = false;
+
+    E2E_CHECK_INT(ctl(&out, &err, "list", NULL, NULL, NULL), 0);
+    E2E_CHECK(strstr(out, "SERVICE_NAME: echosrv") != NULL);
+    E2E_CHECK(strstr(out, "STATE              : 4  RUNNING") != NULL);
+    free(out), free(err);
+
+    j = ctl_json("list");
+    d = json_array_get(json_object_get(j, "drivers"), 0);
+    E2E_CHECK(d != NULL);
+    if (d) {
+        const char *path = json_string_value(json_object_get(d, "path"));
+
+        E2E_CHECK(strcmp(json_string_value(json_object_get(d, "name")), "echosrv") == 0);
+        E2E_CHECK(strcmp(json_string_value(json_object_get(d, "state")), "RUNNING") == 0);
+        E2E_CHECK_INT(json_integer_value(json_object_get(d, "state_code")), 4);
+        E2E_CHECK(path && strstr(path, "echosrv.so") != NULL);
+    }
+    E2E_CHECK_INT(json_integer_value(json_object_get(j, "pid")), h.pid);
+    json_decref(j);
+
+    snprintf(portsuffix, sizeof(portsuffix), ":%u", port);
+    j = ctl_json("sockets");
+    rows = json_object_get(j, "sockets");
+    json_array_foreach(rows, i, row) {
+        const char *local = json_string_value(json_object_get(row, "local"));
+        const char *cat = json_string_value(json_object_get(row, "category"));
+
+        if (cat && strcmp(cat, "listen") == 0 && local && strlen(local) > strlen(portsuffix) &&
+            strcmp(local + strlen(local) - strlen(portsuffix), portsuffix) == 0)
+            listener = true;
+    }
+    E2E_CHECK(listener);
+    E2E_CHECK(count_rows(rows, "driver", "echosrv", "category", "connection") >= 2);
+    json_decref(j);
+    E2E_CHECK_INT(ctl(&out, &err, "sockets", NULL, NULL, NULL), 0);
+    E2E_CHECK(strstr(out, "listen") != NULL && strstr(out, "CATEGORY") != NULL);
+    free(out), free(err);
+
+    /* Two connections: two connection contexts and four buffers outstanding. */
+    j = ctl_json("pool");
+    rows = json_object_get(j, "pool");
+    json_array_foreach(rows, i, row) {
+        const char *tag = json_string_value(json_object_get(row, "tag"));
+        long long diff = json_integer_value(json_object_get(row, "diff"));
+
+        if (!tag || strcmp(json_string_value(json_object_get(row, "driver")), "echosrv"))
+            continue;
+        if (strcmp(tag, "ecCn") == 0)
+            E2E_CHECK_INT(diff, 2);
+        if (strcmp(tag, "ecBf") == 0)
+            E2E_CHECK_INT(diff, 4);
+    }
+    E2E_CHECK(count_rows(rows, "tag", "ecCn", NULL, NULL) == 1);
+    E2E_CHECK(count_rows(rows, "tag", "ecBf", NULL, NULL) == 1);
+    json_decref(j);
+    E2E_CHECK_INT(ctl(&out, &err, "pool", NULL, NULL, NULL), 0);
+    E2E_CHECK(strstr(out, "Allocs") != NULL && strstr(out, "ecBf") != NULL);
+    free(out), free(err);
+
+    /* echosrv keeps two receives pending per connection. */
+    j = ctl_json("irps");
+    E2E_CHECK(count_rows(json_object_get(j, "irps"), "driver", "echosrv", "operation",
+                         "Receive") >= 4);
+    json_decref(j);
+    E2E_CHECK_INT(ctl(&out, &err, "irps", NULL, NULL, NULL), 0);
+    E2E_CHECK(strstr(out, "OPERATION") != NULL);
+    free(out), free(err);
+}
+
+static void check_cli(void)
+{
+    const char *nohost[] = {e2e_wskctl(), "--socket", "/nonexistent/openwsk/x.sock", "list",
+                            NULL};
+    const char *bogus[] = {e2e_wskctl(), "bogus", NULL};
+    char *out = NULL, *err = NULL;
+
+    E2E_CHECK_INT(e2e_run(nohost, &out, &err, 30000), 1);
+    E2E_CHECK(strstr(err, "wskctl: no wskhost running (no socket at "
+                          "/nonexistent/openwsk/x.sock)") != NULL);
+    free(out), free(err);
+    E2E_CHECK_INT(e2e_run(bogus, &out, &err, 30000), 2);
+    free(out), free(err);
+    for (const char *const *c = (const char *const[]){"list", "sockets", "pool", "irps", "load",
+                                                      "unload", "run", NULL};
+         *c; c++) {
+        E2E_CHECK_INT(ctl(&out, &err, *c, "--help", NULL, NULL), 0);
+        E2E_CHECK(strstr(out, "SYNOPSIS") != NULL);
+        free(out), free(err);
+    }
+    E2E_CHECK_INT(ctl(&out, &err, "unload", NULL, NULL, NULL), 2);
+    free(out), free(err);
+    E2E_CHECK_INT(ctl(&out, &err, "unload", "nosuchdriver", NULL, NULL), 1);
+    free(out), free(err);
+}
+
+/* A second host on the same control socket must refuse to start. */
+static void check_second_host(void)
+{
+    struct e2e_host h2;
+    const char *argv[] = {"--control", h.ctl, NULL};
+
+    E2E_CHECK_INT(e2e_host_init(&h2), 0);
+    E2E_CHECK_INT(e2e_host_spawn(&h2, argv), 0);
+    E2E_CHECK_INT(e2e_host_wait(&h2, 0, 30000), 1);
+    E2E_CHECK(e2e_host_log_has(&h2, "another wskhost is running"));
+    e2e_host_free(&h2);
+}
+
+int main(void)
+{
+    char *out = NULL, *err = NULL;
+    int a, b;
+    json_t *j;
+
+    if (e2e_host_start(&h, NULL, NULL, 60000) < 0)
+        return 1;
+    a = e2e_connect(false, h.port, 10000);
+    b = e2e_connect(true, h.port, 10000);
+    E2E_CHECK(a >= 0 && b >= 0);
+    E2E_CHECK_INT(round_trip(a, 'a'), 0);
+    E2E_CHECK_INT(round_trip(b, 'b'), 0);
+
+    check_reads(h.port);
+    check_cli();
+    check_second_host();
+
+    /* unload through the control socket: echosrv closes both connections itself. */
+    E2E_CHECK_INT(ctl(&out, &err, "unload", "echosrv", NULL, NULL), 0);
+    E2E_CHECK(strstr(out, "echosrv: unloaded") != NULL);
+    free(out), free(err);
+    E2E_CHECK_INT(e2e_expect_closed(a, 10000), 0);
+    E2E_CHECK_INT(e2e_expect_closed(b, 10000), 0);
+    close(a);
+    close(b);
+    j = ctl_json("list");
+    E2E_CHECK_INT(count_rows(json_object_get(j, "drivers"), "state", "RUNNING", NULL, NULL), 0);
+    json_decref(j);
+
+    /* ... and load it again (Port=0 is still in its Parameters key). */
+    E2E_CHECK_INT(ctl(&out, &err, "load", e2e_echosrv(), "--param", "MaxConnections=5"), 0);
+    E2E_CHECK(strstr(out, "SERVICE_NAME: echosrv") != NULL);
+    free(out), free(err);
+    E2E_CHECK(e2e_host_wait_log(&h, "MaxConnections 5", 10000));
+    j = ctl_json("list");
+    E2E_CHECK_INT(count_rows(json_object_get(j, "drivers"), "state", "RUNNING", NULL, NULL), 1);
+    json_decref(j);
+
+    E2E_CHECK_INT(e2e_host_wait(&h, SIGTERM, 30000), 0);
+    E2E_CHECK(!e2e_host_log_has(&h, "left behind"));
+    e2e_host_free(&h);
+    return e2e_done();
+}

@@ -250,7 +250,7 @@ int main(int argc, char **argv)
     if (argc - optind == 1) {
         char comm[16];
 
-        snprintf(comm, sizeof(comm), "wsk-%s", names);
+        snprintf(comm, sizeof(comm), "wsk-%.11s", names);
         prctl(PR_SET_NAME, comm, 0, 0, 0);
     }
     if (use_control)

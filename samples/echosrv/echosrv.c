@@ -204,13 +204,13 @@ EchoQueryDword(
     }
     if (info->Type != REG_DWORD || info->DataLength != sizeof(ULONG)) {
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-                   "echosrv: Parameters\\%ws is not a REG_DWORD, using %u\n", Name, Default);
+                   "Parameters\\%ws is not a REG_DWORD, using %u\n", Name, Default);
         return Default;
     }
     RtlCopyMemory(&value, info->Data, sizeof(value));
     if (value < Minimum || value > Maximum) {
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-                   "echosrv: Parameters\\%ws = %u is outside %u..%u, using %u\n",
+                   "Parameters\\%ws = %u is outside %u..%u, using %u\n",
                    Name, value, Minimum, Maximum, Default);
         return Default;
     }
@@ -521,7 +521,7 @@ EchoProcessOperation(
     if (!NT_SUCCESS(status)) {
         // Resets and cancellations are ordinary for a server; only the trace level shows them.
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_TRACE_LEVEL,
-                   "echosrv: %s failed with 0x%08X, closing the connection\n",
+                   "%s failed with 0x%08X, closing the connection\n",
                    finished == EchoOpReceiving ? "WskReceive" : "WskSend", status);
         EchoCloseConnection(connection);
         return;
@@ -583,7 +583,7 @@ EchoProcessWork(
             // The close contract says every IRP completed before the close did. Keep the
             // memory rather than free it under an IRP the provider may still complete.
             DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-                       "echosrv: close completed with %u IRPs outstanding; leaking the "
+                       "close completed with %u IRPs outstanding; leaking the "
                        "connection\n", connection->PendingIrps);
         } else {
             EchoFreeConnection(connection);
@@ -631,7 +631,7 @@ EchoCloseIdleConnections(
 
         if (!connection->Closing && now - connection->LastActivity >= limit) {
             DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_INFO_LEVEL,
-                       "echosrv: closing a connection idle for %u s\n",
+                       "closing a connection idle for %u s\n",
                        Echo.IdleTimeoutSeconds);
             // Closing does not unlink the connection: that waits for the close completion.
             EchoCloseConnection(connection);
@@ -671,7 +671,7 @@ EchoStartListening(VOID)
                                    &Echo.ProviderNpi);
     if (!NT_SUCCESS(status)) {
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-                   "echosrv: WskCaptureProviderNPI failed with 0x%08X\n", status);
+                   "WskCaptureProviderNPI failed with 0x%08X\n", status);
         return status;
     }
     Echo.NpiCaptured = TRUE;
@@ -695,7 +695,7 @@ EchoStartListening(VOID)
     status = EchoSyncIrpWait(&Echo.ControlIrp, status);
     if (!NT_SUCCESS(status)) {
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-                   "echosrv: WskSocket failed with 0x%08X\n", status);
+                   "WskSocket failed with 0x%08X\n", status);
         return status;
     }
     Echo.ListenSocket = (PWSK_SOCKET)Echo.ControlIrp.Irp->IoStatus.Information;
@@ -705,7 +705,7 @@ EchoStartListening(VOID)
     status = EchoSetOption(Echo.ListenSocket, IPPROTO_IPV6, IPV6_V6ONLY, 0);
     if (!NT_SUCCESS(status)) {
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-                   "echosrv: clearing IPV6_V6ONLY failed with 0x%08X\n", status);
+                   "clearing IPV6_V6ONLY failed with 0x%08X\n", status);
         return status;
     }
 
@@ -717,7 +717,7 @@ EchoStartListening(VOID)
     status = EchoSyncIrpWait(&Echo.ControlIrp, status);
     if (!NT_SUCCESS(status)) {
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-                   "echosrv: cannot listen on [::]:%u: WskBind failed with 0x%08X\n",
+                   "cannot listen on [::]:%u: WskBind failed with 0x%08X\n",
                    Echo.Port, status);
         return status;
     }
@@ -729,7 +729,7 @@ EchoStartListening(VOID)
                                             NULL);
         if (!NT_SUCCESS(status)) {
             DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-                       "echosrv: enabling WskAcceptEvent failed with 0x%08X\n", status);
+                       "enabling WskAcceptEvent failed with 0x%08X\n", status);
             return status;
         }
     }
@@ -742,7 +742,7 @@ EchoStartListening(VOID)
     Echo.BoundPort = NT_SUCCESS(status) ? RtlUshortByteSwap(address.sin6_port) : Echo.Port;
 
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-               "echosrv: listening on [::]:%u (IPv4 and IPv6; MaxConnections %u, "
+               "listening on [::]:%u (IPv4 and IPv6; MaxConnections %u, "
                "IdleTimeoutSeconds %u, BufferSize %u, %u workers)\n",
                Echo.BoundPort, Echo.MaxConnections, Echo.IdleTimeoutSeconds, Echo.BufferSize,
                Echo.WorkerCount);
@@ -777,7 +777,7 @@ EchoAcceptEvent(
         // The listener is no longer functional. The WDK sample re-creates it; we report it
         // and keep serving the connections we have.
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-                   "echosrv: the listening socket stopped working\n");
+                   "the listening socket stopped working\n");
         return STATUS_REQUEST_NOT_ACCEPTED;
     }
     if (Echo.Stopping) {
@@ -788,7 +788,7 @@ EchoAcceptEvent(
         InterlockedDecrement(&Echo.Connections);
         if (InterlockedIncrement64(&Echo.Rejected) == 1) {
             DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-                       "echosrv: MaxConnections (%u) reached, rejecting new connections\n",
+                       "MaxConnections (%u) reached, rejecting new connections\n",
                        Echo.MaxConnections);
         }
         return STATUS_REQUEST_NOT_ACCEPTED;
@@ -801,7 +801,7 @@ EchoAcceptEvent(
     if (connection == NULL) {
         InterlockedDecrement(&Echo.Connections);
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-                   "echosrv: out of memory, rejecting a connection\n");
+                   "out of memory, rejecting a connection\n");
         return STATUS_REQUEST_NOT_ACCEPTED;
     }
     connection->Socket = AcceptSocket;
@@ -978,10 +978,10 @@ EchoUnload(
     UNREFERENCED_PARAMETER(DriverObject);
 
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-               "echosrv: stopping (%d open connections)\n", open);
+               "stopping (%d open connections)\n", open);
     EchoStop();
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-               "echosrv: stopped (%lld connections served, %lld rejected)\n",
+               "stopped (%lld connections served, %lld rejected)\n",
                (long long)Echo.Served, (long long)Echo.Rejected);
 }
 
@@ -1008,7 +1008,7 @@ DriverEntry(
     status = WskRegister(&clientNpi, &Echo.Registration);
     if (!NT_SUCCESS(status)) {
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-                   "echosrv: WskRegister failed with 0x%08X\n", status);
+                   "WskRegister failed with 0x%08X\n", status);
         EchoStop();
         return status;
     }
@@ -1017,7 +1017,7 @@ DriverEntry(
     status = EchoStartWorkers();
     if (!NT_SUCCESS(status)) {
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-                   "echosrv: starting the worker threads failed with 0x%08X\n", status);
+                   "starting the worker threads failed with 0x%08X\n", status);
     }
     // Worker 0 sets the listener up; its capture wait is bounded, so this wait is too. Wait
     // even if a later worker failed to start, so EchoStop never races with the set-up.

@@ -91,10 +91,10 @@ int host_load(const char *path, const char *const *params, size_t nparams,
     drv = owsk_driver_load(path, name, &st);
     if (!drv) {
         const char *why = owsk_host_last_error();
-        /* The loader's own line says whether dlopen, the DriverEntry lookup or DriverEntry
-         * itself failed; fall back to the status when it has none. */
-        if (why && *why)
-            snprintf(err, errlen, "%s: %s", name, why);
+        /* The loader's line ("echosrv: cannot load ...") says why a module did not load;
+         * a failing DriverEntry gets the one-line form scripts grep for. */
+        if (why && *why && !strstr(why, "DriverEntry failed"))
+            snprintf(err, errlen, "%s", why);
         else
             snprintf(err, errlen, "%s: DriverEntry failed: %s (%#x)", name,
                      owsk_ntstatus_name(st), (unsigned)st);

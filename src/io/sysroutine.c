@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* MmGetSystemRoutineAddress: finds a DDI the runtime exports by name, so drivers that probe
+ * for newer DDIs (ExAllocatePool2, ...) see exactly what is implemented. Only symbols defined
+ * in the runtime's own object qualify (never libc's "malloc"); data exports are found too. */
+#include <dlfcn.h>
+#include <string.h>
+
+#include "io/io_private.h"
+
+PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName)
+{
+    static void *const self = (void *)MmGetSystemRoutineAddress;
+    Dl_info me, it;
+    char name[128];
+    void *sym;
+    USHORT i, n;
+
+    if (!SystemRoutineName || !SystemRoutineName->Buffer)
+        return NULL;
+    n = SystemRoutineName->Length / sizeof(WCHAR);
+    if (n == 0 || n >= sizeof(name))
+        return NULL;
+    for (i = 0; i < n; i++) {
+        WCHAR c = SystemRoutineName->Buffer[i];
+
+        if (c == 0 || c > 0x7e)
+            return NULL; /* DDI names are ASCII */
+        name[i] = (char)c;
+    }
+    name[n] = 0;
+
+    /* The global scope holds the runtime (libopenwsk.so, or a program linking it with its
+     * DDIs exported); the base check keeps out every other object's symbols. */
+    if (!dladdr(self, &me))
+        return NULL;
+    sym = dlsym(RTLD_DEFAULT, name);
+    if (!sym || !dladdr(sym, &it) || it.dli_fbase != me.dli_fbase)
+        return NULL;
+    OWSK_TRACE(OWSK_CH_IO, "%s -> %p", name, sym);
+    return sym;
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* IRP allocation and reuse (IoAllocateIrp/IoReuseIrp/IoInitializeIrp field by field) and the
+ * provider path a WSK function takes: owsk_io_irp_usable, owsk_io_irp_begin (listed by
+ * owsk_irp_foreach), owsk_io_complete_irp from another thread at DISPATCH_LEVEL, with the
+ * t_sync_irp round trip a WSK client uses (IoReuseIrp + IoSetCompletionRoutine + KEVENT). */
+#include <pthread.h>
+
+#include <openwsk/host.h>
+
+#include "io/io.h"
+#include "owsk_test.h"
+
+static void allocate_and_reuse(void)
+{
+    PIRP irp = IoAllocateIrp(2, FALSE);
+    PIO_STACK_LOCATION first;
+    UCHAR flags;
+
+    CHECK(IoAllocateIrp(0, FALSE) == NULL);
+    CHECK(irp != NULL);
+    if (!irp)
+        return;
+    first = (PIO_STACK_LOCATION)(irp + 1);
+    CHECK_INT(irp->Type, IO_TYPE_IRP);
+    CHECK_UINT(irp->Size, IoSizeOfIrp(2));
+    CHECK_UINT(IoSizeOfIrp(2), sizeof(IRP) + 2 * sizeof(IO_STACK_LOCATION));
+    CHECK_INT(irp->StackCount, 2);
+    CHECK_INT(irp->CurrentLocation, 3);
+    CHECK(irp->Tail.Overlay.CurrentStackLocation == first + 2); /* one past the last */
+    CHECK(IoGetNextIrpStackLocation(irp) == first + 1);
+    CHECK(IsListEmpty(&irp->ThreadListEntry));
+    CHECK(irp->MdlAddress == NULL);
+    CHECK(irp->Cancel == FALSE && irp->PendingReturned == FALSE);
+    flags = irp->AllocationFlags;
+
+    /* Dirty it the way a completed call leaves it, then reuse. */
+    IoSetNextIrpStackLocation(irp);
+    irp->Cancel = TRUE;
+    irp->PendingReturned = TRUE;
+    irp->IoStatus.Status = STATUS_CANCELLED;
+    irp->IoStatus.Information = 12;
+    IoReuseIrp(irp, STATUS_UNSUCCESSFUL);
+    CHECK_STATUS(irp->IoStatus.Status, STATUS_UNSUCCESSFUL);
+    CHECK_UINT(irp->IoStatus.Information, 0);
+    CHECK_INT(irp->Cancel, FALSE);
+    CHECK_INT(irp->PendingReturned, FALSE);
+    CHECK(irp->CancelRoutine == NULL);
+    CHECK_INT(irp->CurrentLocation, 3);
+    CHECK(irp->Tail.Overlay.CurrentStackLocation == first + 2);
+    CHECK_UINT(irp->AllocationFlags, flags);
+    CHECK_UINT(irp->Size, IoSizeOfIrp(2));
+    IoFreeIrp(irp);
+}
+
+static void initialize_caller_memory(void)
+{
+    USHORT size = IoSizeOfIrp(3);
+    PIRP irp = ExAllocatePoolZero(NonPagedPoolNx, size, 'tIoI');
+
+    CHECK(irp != NULL);
+    if (!irp)
+        return;
+    t_poison(irp, size);
+    IoInitializeIrp(irp, size, 3);
+    CHECK_INT(irp->Type, IO_TYPE_IRP);
+    CHECK_UINT(irp->Size, size);
+    CHECK_INT(irp->StackCount, 3);
+    CHECK_INT(irp->CurrentLocation, 4);
+    CHECK(irp->Tail.Overlay.CurrentStackLocation == (PIO_STACK_LOCATION)(irp + 1) + 3);
+    CHECK(irp->MdlAddress == NULL && irp->CancelRoutine == NULL);
+    CHECK(owsk_io_irp_usable(irp));
+    /* A provider can hold and complete it like any other. */
+    owsk_io_irp_begin(irp, NULL, "WskTest", NULL);
+    CHECK(!owsk_io_irp_usable(irp));
+    owsk_io_irp_end(irp);
+    CHECK(owsk_io_irp_usable(irp));
+    ExFreePoolWithTag(irp, 'tIoI');
+}
+
+static void usable_rules(void)
+{
+    PIRP irp = IoAllocateIrp(1, FALSE);
+
+    CHECK(!owsk_io_irp_usable(NULL));
+    CHECK(owsk_io_irp_usable(irp));
+    IoSetNextIrpStackLocation(irp); /* no free location left */
+    CHECK(!owsk_io_irp_usable(irp));
+    IoReuseIrp(irp, STATUS_SUCCESS);
+    CHECK(owsk_io_irp_usable(irp));
+    IoFreeIrp(irp);
+}
+
+/* What the client's routine saw. */
+static KIRQL seen_irql;
+static BOOLEAN seen_pending;
+static PIRP seen_irp;
+static KEVENT seen_event;
+
+static NTSTATUS recording_done(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    seen_irql = KeGetCurrentIrql();
+    seen_pending = Irp->PendingReturned;
+    seen_irp = Irp;
+    CHECK(DeviceObject == NULL);
+    CHECK(Context == &seen_event);
+    KeSetEvent(&seen_event, IO_NO_INCREMENT, FALSE);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+struct later {
+    PIRP irp;
+    NTSTATUS status;
+    ULONG_PTR info;
+};
+
+static void *complete_later(void *arg)
+{
+    struct later *l = arg;
+
+    owsk_io_complete_irp(l->irp, l->status, l->info);
+    return NULL;
+}
+
+static int find_row(const struct owsk_irp_row *row, void *ctx)
+{
+    const struct owsk_irp_row **want = ctx;
+
+    if (row->irp == (*want)->irp) {
+        CHECK_STR(row->operation, "WskReceive");
+        CHECK(row->socket == (const void *)0x1234);
+        CHECK_UINT(row->owner_id, 0);
+        CHECK(row->age_ms < 60000);
+        *want = NULL;
+        return 1;
+    }
+    return 0;
+}
+
+static void provider_pending_path(void)
+{
+    PIRP irp = IoAllocateIrp(1, FALSE);
+    struct owsk_irp_row want = {.irp = irp};
+    const struct owsk_irp_row *wantp = &want;
+    struct later l = {irp, STATUS_SUCCESS, 5};
+    LARGE_INTEGER timeout = {.QuadPart = -10LL * 1000 * 5000};
+    pthread_t t;
+
+    KeInitializeEvent(&seen_event, NotificationEvent, FALSE);
+    irp->IoStatus.Status = (NTSTATUS)0xdeadbeef;
+    irp->IoStatus.Information = 0xdeadbeef;
+    IoSetCompletionRoutine(irp, recording_done, &seen_event, TRUE, TRUE, TRUE);
+    CHECK(owsk_io_irp_usable(irp));
+    owsk_io_irp_begin(irp, NULL, "WskReceive", (const void *)0x1234);
+    CHECK_UINT(owsk_io_irps_pending(0), 1);
+    owsk_irp_foreach(find_row, &wantp);
+    CHECK(wantp == NULL);
+    CHECK(!owsk_io_irp_usable(irp)); /* resubmitting a pending IRP is refused */
+
+    CHECK_INT(pthread_create(&t, NULL, complete_later, &l), 0);
+    CHECK_STATUS(KeWaitForSingleObject(&seen_event, Executive, KernelMode, FALSE, &timeout),
+                 STATUS_SUCCESS);
+    pthread_join(t, NULL);
+    CHECK(seen_irp == irp);
+    CHECK_INT(seen_irql, DISPATCH_LEVEL);
+    CHECK_INT(seen_pending, TRUE); /* the provider returned STATUS_PENDING */
+    CHECK_STATUS(irp->IoStatus.Status, STATUS_SUCCESS);
+    CHECK_UINT(irp->IoStatus.Information, 5);
+    CHECK_UINT(owsk_io_irps_pending(0), 0);
+    wantp = &want;
+    owsk_irp_foreach(find_row, &wantp);
+    CHECK(wantp != NULL); /* no longer listed */
+    IoFreeIrp(irp);
+}
+
+/* The t_sync_irp pattern: reuse the same IRP for an inline and a pending completion. */
+static void sync_irp_round_trip(void)
+{
+    struct t_sync_irp s;
+    struct later l;
+    pthread_t t;
+    PIRP irp;
+
+    t_sync_irp_init(&s);
+    irp = t_sync_irp_arm(&s);
+    CHECK(owsk_io_irp_usable(irp));
+    CHECK_STATUS(t_sync_irp_result(&s, owsk_io_complete_irp(irp, STATUS_INVALID_PARAMETER, 0),
+                                   5000),
+                 STATUS_INVALID_PARAMETER);
+    CHECK_UINT(irp->IoStatus.Information, 0);
+    CHECK_INT(irp->PendingReturned, FALSE);
+
+    for (int i = 0; i < 3; i++) {
+        irp = t_sync_irp_arm(&s);
+        CHECK_STATUS(irp->IoStatus.Status, (NTSTATUS)0xdeadbeef);
+        CHECK(owsk_io_irp_usable(irp));
+        owsk_io_irp_begin(irp, NULL, "WskSend", NULL);
+        l = (struct later){irp, STATUS_SUCCESS, 100 + (ULONG_PTR)i};
+        CHECK_INT(pthread_create(&t, NULL, complete_later, &l), 0);
+        CHECK_STATUS(t_sync_irp_result(&s, STATUS_PENDING, 5000), STATUS_SUCCESS);
+        pthread_join(t, NULL);
+        CHECK_UINT(irp->IoStatus.Information, 100 + (ULONG_PTR)i);
+        CHECK_INT(irp->PendingReturned, TRUE);
+    }
+    t_sync_irp_free(&s);
+}
+
+int main(void)
+{
+    allocate_and_reuse();
+    initialize_caller_memory();
+    usable_rules();
+    provider_pending_path();
+    sync_irp_round_trip();
+    return t_done();
+}

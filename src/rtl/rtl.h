@@ -55,6 +55,10 @@ void owsk_rtl_vformat(struct owsk_fmt_out *out, const void *fmt, bool wide_fmt, 
 size_t owsk_rtl_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 size_t owsk_rtl_snprintf(char *buf, size_t size, const char *fmt, ...);
 
+/* ---- debug.c ---- */
+/* Raises DbgPrintEx's mask for one DPFLTR_*_ID (what "ed nt!Kd_IHVDRIVER_Mask 0xf" does). */
+void owsk_rtl_debug_set_component_mask(ULONG component_id, ULONG mask);
+
 /* ---- registry.c: the in-memory registry ----
  * Key handles are pointers to registry-owned key-handle records; every record begins with a
  * magic word and lives in a registry-owned list, so owsk_rtl_registry_close() can tell a key

@@ -6,6 +6,7 @@
  * STATUS_PENDING) / 7 (cancel routine still set) / 0x20A (freed while pending). */
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -95,6 +96,18 @@ static void free_while_pending(void)
     IoFreeIrp(the_irp);
 }
 
+/* A read-only page probed for IoWriteAccess: Windows raises STATUS_ACCESS_VIOLATION, which the
+ * driver's __except cannot catch here: KMODE_EXCEPTION_NOT_HANDLED, P1 = the exception code. */
+static void probe_read_only(void)
+{
+    void *page = mmap(NULL, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    PMDL mdl = IoAllocateMdl(page, 100, FALSE, FALSE, NULL);
+
+    MmProbeAndLockPages(mdl, KernelMode, IoReadAccess); /* fine */
+    MmUnlockPages(mdl);
+    MmProbeAndLockPages(mdl, KernelMode, IoWriteAccess);
+}
+
 /* Runs fn in a child; returns its stderr in out and its exit status. */
 static int run_child(void (*fn)(void), char *out, size_t cap)
 {
@@ -166,6 +179,8 @@ int main(void)
            "DRIVER_VERIFIER_IOMANAGER_VIOLATION", "(0x0000000000000007,");
     expect("freed while pending", free_while_pending, 0xC9,
            "DRIVER_VERIFIER_IOMANAGER_VIOLATION", "(0x000000000000020A,");
+    expect("probe for write on a read-only page", probe_read_only, 0x1E,
+           "KMODE_EXCEPTION_NOT_HANDLED", "(0xFFFFFFFFC0000005," /* sign-extended, as x64 dumps show */);
     IoDeleteDevice(dev);
     CHECK_INT(owsk_driver_unload(drv, 5000), 0);
     return t_done();

@@ -476,11 +476,13 @@ int control_start(const char *path)
     if (prepare_dir(path) < 0)
         return -1;
     r = probe_existing(path, &sun);
-    if (r != 0) {
-        if (r > 0)
-            fprintf(stderr, "wskhost: another wskhost is running (control socket %s); use "
-                            "--control PATH or --no-control\n", path);
-        else if (errno)
+    if (r > 0) {
+        fprintf(stderr, "wskhost: another wskhost is running (control socket %s); use "
+                        "--control PATH or --no-control\n", path);
+        return -2;
+    }
+    if (r < 0) {
+        if (errno)
             fprintf(stderr, "wskhost: %s: %s\n", path, strerror(errno));
         return -1;
     }

@@ -212,9 +212,18 @@ int main(int argc, char **argv)
         control_path = path_buf;
     }
     /* Claim the control socket first: a second host on the same socket fails before it
-     * loads anything (and before it could take the drivers' ports). */
-    if (use_control && control_start(control_path) < 0)
-        return 1;
+     * loads anything (and before it could take the drivers' ports). Without XDG_RUNTIME_DIR
+     * a normal user cannot create /run/openwsk: the default location is then best effort. */
+    if (use_control) {
+        r = control_start(control_path);
+        if (r == -2 || (r < 0 && control_path != path_buf))
+            return 1;
+        if (r < 0) {
+            fprintf(stderr, "wskhost: running without a control socket (set XDG_RUNTIME_DIR "
+                            "or use --control PATH)\n");
+            use_control = false;
+        }
+    }
 
     r = owsk_host_start(&cfg);
     if (r < 0) {

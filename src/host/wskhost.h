@@ -41,7 +41,8 @@ void host_driver_names(char *buf, size_t len);
 /* ---- control.c: the control socket ---- */
 
 /* Creates the socket (directory 0700, socket 0600; refuses when a live host holds it,
- * replaces a stale file) and starts the thread serving it. 0, or -1 after printing why. */
+ * replaces a stale file) and starts the thread serving it. 0; -2 when another live host
+ * holds the socket; -1 for other failures. Prints why. */
 int control_start(const char *path);
 /* Stops the thread and removes the socket file. Safe to call when never started. */
 void control_stop(void);

@@ -12,6 +12,19 @@
 
 #include <sal.h>
 
+/* WDK sources carry MSVC pragmas (#pragma warning, alloc_text, prefast, comment) and
+ * multi-character pool tags ('kSsK'). The pkg-config cflags silence both, but a later -Wall on
+ * the command line re-enables them under Clang; so the rest of a translation unit that
+ * includes these headers ignores them regardless of flag order (GCC's C++ front end ignores
+ * these pragmas, so g++ users keep -Wno-unknown-pragmas -Wno-multichar last). */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wunknown-pragmas"
+#pragma clang diagnostic ignored "-Wmultichar"
+#elif defined(__GNUC__) && !defined(__cplusplus)
+#pragma GCC diagnostic ignored "-Wunknown-pragmas"
+#pragma GCC diagnostic ignored "-Wmultichar"
+#endif
+
 /* ------------------------------------------------------------------------------------------ */
 /* Linkage and export markers                                                                 */
 /* ------------------------------------------------------------------------------------------ */

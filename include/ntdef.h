@@ -709,12 +709,31 @@ constexpr inline PWCH owsk_rtl_nonconst(const WCHAR *s) { return const_cast<PWCH
 #define EXCEPTION_CONTINUE_SEARCH 0
 #define EXCEPTION_CONTINUE_EXECUTION (-1)
 
-/* SEH cannot be expressed in GCC/Clang C. The shim runs the __try body and never the
- * __except handler: a fault inside the body (for example MmProbeAndLockPages on a bad
- * buffer) is a crash reported by the host, not a status. The switch makes __leave (a break)
- * leave the __try body; the filter expression is type-checked but never evaluated.
- * GetExceptionCode() is only reachable in the dead handler; it yields STATUS_UNSUCCESSFUL. */
-#if !defined(_MSC_EXTENSIONS) || !defined(_MSC_VER)
+/* SEH cannot be expressed in GCC/Clang. The shims run the __try body and never the __except
+ * handler: a fault inside the body (for example MmProbeAndLockPages on a bad buffer) is a
+ * crash reported by the host, not a status. GetExceptionCode() is only reachable in the dead
+ * handler; it yields STATUS_UNSUCCESSFUL.
+ * C: the switch makes __leave (a break) leave the __try body; the filter expression is
+ * type-checked but never evaluated.
+ * C++: libstdc++ defines __try itself, so C++ uses exactly its spellings (try/catch with
+ * exceptions, if/else without) and the two never conflict; __leave is not available. */
+#if !defined(_MSC_VER)
+#ifdef __cplusplus
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#define __try try
+#define __except(filter) catch (...)
+#define __finally                                                                              \
+    catch (...)                                                                                \
+    {                                                                                          \
+        throw;                                                                                 \
+    }                                                                                          \
+    if (true)
+#else
+#define __try if (true)
+#define __except(filter) else if (false)
+#define __finally if (true)
+#endif
+#else
 #define __try                                                                                  \
     if (1)                                                                                     \
         switch (0)                                                                             \
@@ -722,6 +741,7 @@ constexpr inline PWCH owsk_rtl_nonconst(const WCHAR *s) { return const_cast<PWCH
 #define __except(filter) else if ((void)sizeof(filter), 0)
 #define __finally if (1)
 #define __leave break
+#endif
 #define GetExceptionCode() ((NTSTATUS)0xC0000001L)
 #define _exception_code() GetExceptionCode()
 #define GetExceptionInformation() ((PVOID)0)

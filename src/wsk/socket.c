@@ -727,8 +727,8 @@ NTSTATUS owsk_wsk_run_close(struct owsk_wsk_req *r)
 
     OWSK_TRACE(OWSK_CH_WSK, "socket %p, irp %p", (void *)s, (void *)r->irp);
     s->closing = true;
-    s->close_req = r;
-    /* Cancel everything still pending, listener backlog included. */
+    /* Cancel everything still pending, listener backlog included. close_req is set only
+     * afterwards, so these completions do not finish the close early. */
     if (s->category == OWSK_CAT_LISTEN || s->stream_mode == OWSK_STREAM_LISTEN)
         owsk_wsk_listen_shutdown(s);
     owsk_wsk_queue_flush(&s->accept_q, STATUS_CANCELLED);
@@ -747,9 +747,9 @@ NTSTATUS owsk_wsk_run_close(struct owsk_wsk_req *r)
     if (__atomic_load_n(&s->pending, __ATOMIC_RELAXED) || s->in_callback) {
         /* Requests being cancelled or a callback still running: finish when they are done. */
         owsk_io_irp_begin(r->irp, s->owner, "WskCloseSocket", s);
+        s->close_req = r;
         return STATUS_PENDING;
     }
-    s->close_req = NULL;
     owsk_wsk_req_complete(r, STATUS_SUCCESS, 0);
     owsk_wsk_socket_unref(s); /* the creation reference */
     return STATUS_SUCCESS;

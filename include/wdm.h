@@ -2253,8 +2253,7 @@ FORCEINLINE VOID IoSetCompletionRoutine(_In_ PIRP Irp,
 FORCEINLINE PDRIVER_CANCEL IoSetCancelRoutine(_Inout_ PIRP Irp,
                                               _In_opt_ PDRIVER_CANCEL CancelRoutine)
 {
-    return (PDRIVER_CANCEL)InterlockedExchangePointer((PVOID volatile *)&Irp->CancelRoutine,
-                                                      (PVOID)CancelRoutine);
+    return __atomic_exchange_n(&Irp->CancelRoutine, CancelRoutine, __ATOMIC_SEQ_CST);
 }
 
 /* openwsk hosts only 64-bit code, so no request comes from a 32-bit process. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Runtime behaviour of the header-only pieces WDK sources rely on: the SEH shims (__try body
  * runs, __leave leaves it, __finally runs, __except never does), multi-character tags with the
- * MSVC value, the Interlocked and list inlines, and the ntdef.h helper macros. */
+ * MSVC value, the Interlocked, list, IRP-stack and MDL inlines, and the ntdef.h helpers. */
 #pragma warning(disable : 4127)
 #include <ntddk.h>
 
@@ -151,6 +151,85 @@ static void test_lists(void)
     CHECK_UINT(sl.Alignment | sl.Region, 0);
 }
 
+static NTSTATUS dummy_completion(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    UNREFERENCED_PARAMETER(Irp);
+    UNREFERENCED_PARAMETER(Context);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+static VOID dummy_cancel(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    UNREFERENCED_PARAMETER(DeviceObject);
+    UNREFERENCED_PARAMETER(Irp);
+}
+
+/* The IRP inlines on a hand-built two-location IRP, laid out as IoInitializeIrp does. */
+static void test_irp_inlines(void)
+{
+    static struct {
+        IRP irp;
+        IO_STACK_LOCATION stack[2];
+    } m;
+    PIRP irp = &m.irp;
+    int ctx = 0;
+
+    irp->StackCount = 2;
+    irp->CurrentLocation = 3;
+    irp->Tail.Overlay.CurrentStackLocation = &m.stack[0] + 2; /* one past the last location */
+    CHECK((PCHAR)(irp + 1) == (PCHAR)&m.stack[0]);
+
+    IoSetCompletionRoutine(irp, dummy_completion, &ctx, TRUE, FALSE, TRUE);
+    CHECK(m.stack[1].CompletionRoutine == dummy_completion);
+    CHECK(m.stack[1].Context == &ctx);
+    CHECK_UINT(m.stack[1].Control, SL_INVOKE_ON_SUCCESS | SL_INVOKE_ON_CANCEL);
+
+    IoSetNextIrpStackLocation(irp);
+    CHECK_INT(irp->CurrentLocation, 2);
+    CHECK(IoGetCurrentIrpStackLocation(irp) == &m.stack[1]);
+    IoMarkIrpPending(irp);
+    CHECK_UINT(m.stack[1].Control & SL_PENDING_RETURNED, SL_PENDING_RETURNED);
+
+    m.stack[1].MajorFunction = IRP_MJ_DEVICE_CONTROL;
+    m.stack[1].Parameters.DeviceIoControl.IoControlCode = 0x12345678;
+    m.stack[0].Control = 0xff;
+    IoCopyCurrentIrpStackLocationToNext(irp);
+    CHECK_UINT(m.stack[0].MajorFunction, IRP_MJ_DEVICE_CONTROL);
+    CHECK_UINT(m.stack[0].Parameters.DeviceIoControl.IoControlCode, 0x12345678);
+    CHECK_UINT(m.stack[0].Control, 0);
+    CHECK(m.stack[0].CompletionRoutine == NULL);
+
+    IoSkipCurrentIrpStackLocation(irp);
+    CHECK_INT(irp->CurrentLocation, 3);
+    CHECK(IoGetNextIrpStackLocation(irp) == &m.stack[1]);
+
+    CHECK(IoSetCancelRoutine(irp, dummy_cancel) == NULL);
+    CHECK(IoSetCancelRoutine(irp, NULL) == dummy_cancel);
+    CHECK(irp->CancelRoutine == NULL);
+}
+
+static void test_mdl_macros(void)
+{
+    static struct {
+        MDL mdl;
+        PFN_NUMBER pfn[3];
+    } m;
+    PCHAR va = (PCHAR)0x10000ff0;
+
+    MmInitializeMdl(&m.mdl, va, 0x20);
+    CHECK_INT(m.mdl.Size, sizeof(MDL) + 2 * sizeof(PFN_NUMBER));
+    CHECK(m.mdl.StartVa == (PVOID)0x10000000);
+    CHECK_UINT(MmGetMdlByteOffset(&m.mdl), 0xff0);
+    CHECK_UINT(MmGetMdlByteCount(&m.mdl), 0x20);
+    CHECK(MmGetMdlVirtualAddress(&m.mdl) == va);
+    CHECK(MmGetMdlPfnArray(&m.mdl) == &m.pfn[0]);
+    /* Already-mapped MDLs are answered inline, without a call into the runtime. */
+    m.mdl.MdlFlags = MDL_SOURCE_IS_NONPAGED_POOL;
+    m.mdl.MappedSystemVa = va;
+    CHECK(MmGetSystemAddressForMdlSafe(&m.mdl, NormalPagePriority) == va);
+}
+
 int main(void)
 {
     test_seh();
@@ -158,5 +237,7 @@ int main(void)
     test_macros();
     test_interlocked();
     test_lists();
+    test_irp_inlines();
+    test_mdl_macros();
     return t_done();
 }

@@ -10,7 +10,10 @@
 
 #include <wdm.h>
 
+#include <dpfilter.h>
+
 #include "core/core.h"
+#include "ke/ke.h"
 #include "rtl/rtl.h"
 
 /* Per-component masks (Kd_<component>_Mask), raised by the host; read racily by printers. */
@@ -27,7 +30,7 @@ void owsk_rtl_debug_set_component_mask(ULONG component_id, ULONG mask)
  * filter (Kd_DEFAULT_Mask) passes only bit 0, DPFLTR_ERROR_LEVEL. */
 static bool passes(ULONG ComponentId, ULONG Level, enum owsk_level *ret_lvl)
 {
-    ULONG mask = Level <= 31 ? 1u << Level : Level;
+    ULONG mask = Level <= 31 ? 1u << Level : Level & ~(ULONG)DPFLTR_MASK;
     ULONG comp = ComponentId < N_COMPONENTS
                      ? __atomic_load_n(&component_mask[ComponentId], __ATOMIC_RELAXED)
                      : 0;
@@ -153,8 +156,9 @@ static void breakpoint(void *where)
         raise(SIGTRAP);
         return;
     }
-    KeBugCheckEx(KMODE_EXCEPTION_NOT_HANDLED, (ULONG_PTR)(ULONG)STATUS_BREAKPOINT,
-                 (ULONG_PTR)where, 0, 0);
+    owsk_ke_bugcheck(KMODE_EXCEPTION_NOT_HANDLED, (ULONG_PTR)(ULONG)STATUS_BREAKPOINT,
+                     (ULONG_PTR)where, 0, 0,
+                     "breakpoint (DbgBreakPoint, or a failed ASSERT) with no debugger attached");
 }
 
 NTSYSAPI VOID NTAPI DbgBreakPoint(VOID)

@@ -24,6 +24,12 @@ static VOID start(PVOID ctx)
     /* returning ends the thread like PsTerminateSystemThread(STATUS_SUCCESS) */
 }
 
+static VOID wait_go(PVOID ctx)
+{
+    LARGE_INTEGER t = {.QuadPart = -50000000LL};
+    KeWaitForSingleObject(&go, Executive, KernelMode, FALSE, &t);
+}
+
 static VOID terminating(PVOID ctx)
 {
     PsTerminateSystemThread(STATUS_UNSUCCESSFUL);
@@ -84,8 +90,8 @@ int main(void)
     /* L's pattern: WaitAll on three thread objects referenced WithTag by type. */
     KeResetEvent(&go);
     for (int i = 0; i < 3; i++) {
-        CHECK_STATUS(PsCreateSystemThread(&h, SYNCHRONIZE, NULL, NtCurrentProcess(), NULL, start,
-                                          NULL),
+        CHECK_STATUS(PsCreateSystemThread(&h, SYNCHRONIZE, NULL, NtCurrentProcess(), NULL,
+                                          wait_go, NULL),
                      STATUS_SUCCESS);
         CHECK_STATUS(ObReferenceObjectByHandleWithTag(h, SYNCHRONIZE, *PsThreadType, KernelMode,
                                                       'rhTL', &objs[i], NULL),

@@ -129,7 +129,7 @@ static const char *parse_read_args(const struct command *cmd, int argc, char **a
     const char *filter = NULL;
     int c;
 
-    optind = 1;
+    optind = 0; /* 0, not 1: glibc then also resets its permutation state */
     while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
         if (c == 'j')
             json_out = true;
@@ -308,7 +308,7 @@ static int cmd_load(int argc, char **argv)
     char abs[PATH_MAX];
     int c, rc;
 
-    optind = 1;
+    optind = 0; /* 0, not 1: glibc then also resets its permutation state */
     while ((c = getopt_long(argc, argv, "p:jh", opts, NULL)) != -1) {
         if (c == 'p') {
             if (!strchr(optarg, '=') || optarg[0] == '=')

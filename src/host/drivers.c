@@ -3,6 +3,7 @@
  * with a deadline and the leftover report. The runtime (io's loader) does the real work;
  * this file keeps the order and turns results into one-line messages. */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ static struct hosted *find(const char *name)
 int host_load(const char *path, const char *const *params, size_t nparams,
               struct owsk_driver **ret_drv, owsk_ntstatus_t *ret_status, char *err, size_t errlen)
 {
-    char name[64];
+    char name[64], abs[PATH_MAX];
     owsk_ntstatus_t st = 0;
     struct owsk_driver *drv;
     int r = -1;
@@ -88,6 +89,9 @@ int host_load(const char *path, const char *const *params, size_t nparams,
             goto out;
         }
     }
+    /* An absolute path, so wskctl list shows where the module came from. */
+    if (realpath(path, abs))
+        path = abs;
     drv = owsk_driver_load(path, name, &st);
     if (!drv) {
         const char *why = owsk_host_last_error();

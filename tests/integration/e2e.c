@@ -42,7 +42,7 @@ int e2e_done(void)
 {
     if (e2e_failures) {
         for (size_t i = 0; i < nhosts; i++)
-            if (hosts[i])
+            if (hosts[i] && hosts[i]->log)
                 e2e_host_dump(hosts[i]);
         fprintf(stderr, "FAIL: %d check(s) failed\n", e2e_failures);
         return 1;
@@ -345,6 +345,9 @@ void e2e_host_free(struct e2e_host *h)
 {
     if (h->pid > 0 && !h->reaped)
         e2e_host_wait(h, SIGKILL, 5000);
+    /* The host's output explains most failures: show it before it is gone. */
+    if (e2e_failures && h->log)
+        e2e_host_dump(h);
     if (h->reader_started) {
         pthread_join(h->reader, NULL);
         h->reader_started = false;

@@ -581,8 +581,9 @@ static void test_stop_drains(const char *backend)
     unsetenv("OWSK_LOOPS");
 }
 
-/* The whole suite on one backend: "epoll" or "io_uring" (which may be unavailable: skip). */
-static int run_loop_tests(const char *backend, bool may_skip)
+/* The whole suite on one backend: "epoll" or "io_uring". Returns false, having run no
+ * check, if the backend cannot start and may_skip (io_uring: the caller exits 77). */
+static bool run_loop_tests(const char *backend, bool may_skip)
 {
     int r;
 
@@ -591,9 +592,9 @@ static int run_loop_tests(const char *backend, bool may_skip)
     if (r < 0) {
         fprintf(stderr, "%s backend unavailable: %s\n", backend, strerror(-r));
         if (may_skip)
-            return T_SKIP;
+            return false;
         CHECK_INT(r, 0);
-        return t_done();
+        return true;
     }
     test_identity(2, backend);
     test_post_order();
@@ -603,5 +604,5 @@ static int run_loop_tests(const char *backend, bool may_skip)
     test_many_watches();
     test_timers();
     test_stop_drains(backend);
-    return t_done();
+    return true;
 }

@@ -4,5 +4,6 @@
 
 int main(void)
 {
-    return run_loop_tests("epoll", false);
+    run_loop_tests("epoll", false);
+    return t_done();
 }

@@ -5,5 +5,13 @@
 
 int main(void)
 {
-    return run_loop_tests("io_uring", true);
+    if (!run_loop_tests("io_uring", true))
+        return T_SKIP;
+    /* io_uring works here, so the automatic choice must pick it too. */
+    unsetenv("OWSK_LOOP");
+    CHECK_INT(owsk_loop_system_start(1), 0);
+    CHECK_STR(owsk_loop_backend(), "io_uring");
+    CHECK_UINT(owsk_loop_count(), 1);
+    owsk_loop_system_stop();
+    return t_done();
 }

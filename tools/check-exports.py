@@ -13,7 +13,8 @@ import re
 import subprocess
 import sys
 
-MARKERS = ("NTKERNELAPI", "NTSYSAPI", "NTHALAPI", "NTSYSCALLAPI", "OWSK_EXPORT", "OWSK_HOST_API")
+MARKERS = ("NTKERNELAPI", "NTSYSAPI", "NTHALAPI", "NTSYSCALLAPI", "OWSK_EXPORT", "OWSK_HOST_API",
+           "NTSTRSAFEDDI")
 NOT_NAMES = {"NTAPI", "WSKAPI", "FASTCALL", "DECLSPEC_NORETURN", "const", "CONST", "volatile",
              "struct", "enum", "union", "extern", "__attribute__", "visibility", "default",
              "noreturn", "__declspec"} | set(MARKERS)

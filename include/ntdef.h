@@ -86,7 +86,13 @@
 #define FAR
 #define NEAR
 
+/* C needs `static` (an external definition would be required otherwise); C++ must not get it
+ * (FORCEINLINE on a member function would make it a static member). */
+#ifdef __cplusplus
+#define FORCEINLINE inline __attribute__((always_inline))
+#else
 #define FORCEINLINE static inline __attribute__((always_inline))
+#endif
 #define DECLSPEC_ALIGN(x) __attribute__((aligned(x)))
 #define DECLSPEC_NOINLINE __attribute__((noinline))
 #define DECLSPEC_NORETURN __attribute__((noreturn))
@@ -116,7 +122,7 @@
 
 #if !defined(_MSC_EXTENSIONS)
 #ifndef __forceinline
-#define __forceinline inline __attribute__((always_inline))
+#define __forceinline FORCEINLINE
 #endif
 #ifndef __int8
 #define __int8 char

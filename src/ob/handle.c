@@ -189,12 +189,10 @@ NTSTATUS ObReferenceObjectByHandleWithTag(HANDLE Handle, ACCESS_MASK DesiredAcce
 /* ZwClose: registry key handles belong to rtl; everything else to this table. A bad handle
  * gives STATUS_INVALID_HANDLE (Windows can also bug check 0x93 for protected or bad kernel
  * handles under the verifier). */
-#pragma weak owsk_rtl_registry_close
 NTSTATUS ZwClose(HANDLE Handle)
 {
     OWSK_ASSERT_IRQL_LE(PASSIVE_LEVEL, Handle);
-    /* Weak until rtl's registry.c is in every build; then a plain call. */
-    if (owsk_rtl_registry_close && owsk_rtl_registry_close(Handle))
+    if (owsk_rtl_registry_close(Handle))
         return STATUS_SUCCESS;
     return owsk_ob_handle_close(Handle) ? STATUS_SUCCESS : STATUS_INVALID_HANDLE;
 }

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* WskReceiveEvent flow control (consume, STATUS_DATA_NOT_ACCEPTED, partial BytesAccepted,
+ * zero-length re-arm, retain + WskRelease: P-04), WskDisconnectEvent graceful and abortive
+ * (P-03), disabling a running callback (STATUS_EVENT_PENDING / STATUS_PENDING: P-06),
+ * inheritance through WskAcceptEvent but not WskAccept, callbacks at DISPATCH_LEVEL with
+ * WSK_FLAG_AT_DISPATCH_LEVEL and never two at once on one socket (P-07). */
+#include <errno.h>
+#include <string.h>
+
+#include "lxpeer.h"
+#include "wsk_t.h"
+
+enum mode { CONSUME, REFUSE, PARTIAL, RETAIN, BLOCK };
+
+static struct {
+    enum mode mode;
+    SIZE_T partial;
+    LONG calls, disc_calls, inside, overlap, bad_irql, bad_flags;
+    ULONG disc_flags;
+    char data[256];
+    size_t len;
+    PWSK_DATA_INDICATION retained;
+    LONG block_release;
+    KEVENT got, disc;
+} ev;
+
+static void take(PWSK_DATA_INDICATION di, SIZE_T max)
+{
+    for (; di && max; di = di->Next) {
+        const char *p = (const char *)MmGetSystemAddressForMdlSafe(di->Buffer.Mdl,
+                                                                  NormalPagePriority) +
+                        di->Buffer.Offset;
+        SIZE_T n = di->Buffer.Length < max ? di->Buffer.Length : max;
+
+        if (ev.len + n <= sizeof(ev.data)) {
+            memcpy(ev.data + ev.len, p, n);
+            ev.len += n;
+        }
+        max -= n;
+    }
+}
+
+static NTSTATUS WSKAPI on_receive(PVOID SocketContext, ULONG Flags, PWSK_DATA_INDICATION DataIndication,
+                                  SIZE_T BytesIndicated, SIZE_T *BytesAccepted)
+{
+    NTSTATUS st = STATUS_SUCCESS;
+
+    if (InterlockedIncrement(&ev.inside) != 1)
+        InterlockedIncrement(&ev.overlap);
+    if (KeGetCurrentIrql() != DISPATCH_LEVEL)
+        InterlockedIncrement(&ev.bad_irql);
+    if (!(Flags & WSK_FLAG_AT_DISPATCH_LEVEL))
+        InterlockedIncrement(&ev.bad_flags);
+    InterlockedIncrement(&ev.calls);
+    if (!DataIndication) {
+        st = STATUS_SUCCESS;
+    } else {
+        switch (ev.mode) {
+        case CONSUME:
+            take(DataIndication, BytesIndicated);
+            break;
+        case REFUSE:
+            st = STATUS_DATA_NOT_ACCEPTED;
+            break;
+        case PARTIAL:
+            take(DataIndication, ev.partial);
+            *BytesAccepted = ev.partial;
+            break;
+        case RETAIN:
+            take(DataIndication, BytesIndicated);
+            ev.retained = DataIndication;
+            st = STATUS_PENDING;
+            break;
+        case BLOCK: {
+            /* Stay inside the callback until the test thread has tried to disable it. */
+            ULONGLONG until = KeQueryInterruptTime() + 30000000ull;
+
+            while (!InterlockedCompareExchange(&ev.block_release, 0, 0) &&
+                   KeQueryInterruptTime() < until)
+                ;
+            take(DataIndication, BytesIndicated);
+            break;
+        }
+        }
+    }
+    InterlockedDecrement(&ev.inside);
+    KeSetEvent(&ev.got, IO_NO_INCREMENT, FALSE);
+    return st;
+}
+
+static NTSTATUS WSKAPI on_disconnect(PVOID SocketContext, ULONG Flags)
+{
+    if (InterlockedIncrement(&ev.inside) != 1)
+        InterlockedIncrement(&ev.overlap);
+    if (KeGetCurrentIrql() != DISPATCH_LEVEL)
+        InterlockedIncrement(&ev.bad_irql);
+    ev.disc_flags = Flags;
+    InterlockedIncrement(&ev.disc_calls);
+    InterlockedDecrement(&ev.inside);
+    KeSetEvent(&ev.disc, IO_NO_INCREMENT, FALSE);
+    return STATUS_SUCCESS;
+}
+
+static const WSK_CLIENT_CONNECTION_DISPATCH conn_disp = {on_receive, on_disconnect, NULL};
+
+static BOOLEAN wait_ev(KEVENT *e, unsigned ms)
+{
+    LARGE_INTEGER to;
+
+    to.QuadPart = -(LONGLONG)ms * 10000;
+    return KeWaitForSingleObject(e, Executive, KernelMode, FALSE, &to) == STATUS_SUCCESS;
+}
+
+/* Waits until ev.len reaches n (or the deadline). */
+static void wait_len(size_t n)
+{
+    ULONGLONG until = t_now_ms() + T_WAIT;
+
+    while (ev.len < n && t_now_ms() < until)
+        wait_ev(&ev.got, 50);
+    CHECK_UINT(ev.len, n);
+}
+
+static void reset(enum mode m)
+{
+    ev.mode = m;
+    ev.calls = ev.disc_calls = 0;
+    ev.len = 0;
+    memset(ev.data, 0, sizeof(ev.data));
+    KeClearEvent(&ev.got);
+    KeClearEvent(&ev.disc);
+}
+
+/* A WSK server socket (accepted by WskAccept, events enabled by hand) and its Linux peer. */
+static PWSK_SOCKET pair(PWSK_SOCKET *ret_listener, int *ret_fd)
+{
+    int port;
+    PWSK_SOCKET l = t_listener(0, &port, NULL, NULL), s;
+
+    *ret_fd = lx_connect(0, port);
+    s = t_accept(l, &ev, &conn_disp, NULL, NULL);
+    *ret_listener = l;
+    return s;
+}
+
+static void flow_control(void)
+{
+    PWSK_SOCKET l, s;
+    int fd;
+    char buf[32];
+    ULONG_PTR info;
+
+    s = pair(&l, &fd);
+    /* Events start disabled: data waits for a WskReceive or an enable. */
+    reset(CONSUME);
+    CHECK_INT(lx_send_all(fd, "hello", 5), 0);
+    CHECK(!wait_ev(&ev.got, 100));
+    CHECK_STATUS(t_event(s, WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT), STATUS_SUCCESS);
+    wait_len(5);
+    CHECK(memcmp(ev.data, "hello", 5) == 0);
+
+    /* Refused: no more indications until a WskReceive completes; it gets the held bytes. */
+    reset(REFUSE);
+    CHECK_INT(lx_send_all(fd, "abcdef", 6), 0);
+    CHECK(wait_ev(&ev.got, T_WAIT));
+    CHECK_INT(ev.calls, 1);
+    KeClearEvent(&ev.got);
+    CHECK_INT(lx_send_all(fd, "ghi", 3), 0);
+    CHECK(!wait_ev(&ev.got, 200));
+    CHECK_INT(ev.calls, 1);
+    ev.mode = CONSUME;
+    memset(buf, 0, sizeof(buf));
+    CHECK_STATUS(t_recv(s, buf, 6, WSK_FLAG_WAITALL, &info), STATUS_SUCCESS);
+    CHECK_UINT(info, 6);
+    CHECK(memcmp(buf, "abcdef", 6) == 0);
+    wait_len(3); /* indications resumed with what followed */
+    CHECK(memcmp(ev.data, "ghi", 3) == 0);
+
+    /* Partial: 2 of 6 taken; a zero-length WskReceive re-arms; the rest comes again. */
+    reset(PARTIAL);
+    ev.partial = 2;
+    CHECK_INT(lx_send_all(fd, "123456", 6), 0);
+    wait_len(2);
+    CHECK(memcmp(ev.data, "12", 2) == 0);
+    KeClearEvent(&ev.got);
+    CHECK(!wait_ev(&ev.got, 200));
+    ev.mode = CONSUME;
+    CHECK_STATUS(t_recv(s, NULL, 0, 0, &info), STATUS_SUCCESS);
+    CHECK_UINT(info, 0);
+    wait_len(6);
+    CHECK(memcmp(ev.data, "123456", 6) == 0);
+
+    /* Retained: STATUS_PENDING keeps the chain until WskRelease; indications continue. */
+    reset(RETAIN);
+    CHECK_INT(lx_send_all(fd, "keep", 4), 0);
+    wait_len(4);
+    CHECK(ev.retained != NULL);
+    if (ev.retained) {
+        CHECK_STATUS(T_CD(s)->WskRelease(s, ev.retained), STATUS_SUCCESS);
+        CHECK_STATUS(T_CD(s)->WskRelease(s, ev.retained), STATUS_INVALID_PARAMETER);
+    }
+    ev.mode = CONSUME;
+    CHECK_INT(lx_send_all(fd, "more", 4), 0);
+    wait_len(8);
+
+    /* Graceful disconnect event. */
+    lx_shutdown_wr(fd);
+    CHECK(wait_ev(&ev.disc, T_WAIT));
+    CHECK_INT(ev.disc_calls, 1);
+    CHECK_UINT(ev.disc_flags & WSK_FLAG_ABORTIVE, 0);
+    CHECK_UINT(ev.disc_flags & WSK_FLAG_AT_DISPATCH_LEVEL, WSK_FLAG_AT_DISPATCH_LEVEL);
+    lx_close(fd);
+    CHECK_STATUS(t_close(s), STATUS_SUCCESS);
+    CHECK_STATUS(t_close(l), STATUS_SUCCESS);
+}
+
+static void abortive_event(void)
+{
+    PWSK_SOCKET l, s;
+    int fd;
+
+    s = pair(&l, &fd);
+    reset(CONSUME);
+    CHECK_STATUS(t_event(s, WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT), STATUS_SUCCESS);
+    lx_close_rst(fd);
+    CHECK(wait_ev(&ev.disc, T_WAIT));
+    CHECK_UINT(ev.disc_flags & WSK_FLAG_ABORTIVE, WSK_FLAG_ABORTIVE);
+    CHECK_STATUS(t_close(s), STATUS_SUCCESS);
+    CHECK_STATUS(t_close(l), STATUS_SUCCESS);
+}
+
+static void disable_running(void)
+{
+    PWSK_SOCKET l, s;
+    int fd;
+    struct t_irp d;
+    WSK_EVENT_CALLBACK_CONTROL c = {&NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE | WSK_EVENT_DISABLE};
+    NTSTATUS st;
+
+    s = pair(&l, &fd);
+    reset(BLOCK);
+    ev.block_release = 0;
+    CHECK_STATUS(t_event(s, WSK_EVENT_RECEIVE), STATUS_SUCCESS);
+    CHECK_INT(lx_send_all(fd, "x", 1), 0);
+    /* Wait until the callback is running. */
+    {
+        ULONGLONG until = t_now_ms() + T_WAIT;
+
+        while (!InterlockedCompareExchange(&ev.inside, 0, 0) && t_now_ms() < until)
+            ;
+    }
+    CHECK_INT(ev.inside, 1);
+    /* In progress, no IRP: STATUS_EVENT_PENDING. */
+    CHECK_STATUS(t_event(s, WSK_EVENT_RECEIVE | WSK_EVENT_DISABLE), STATUS_EVENT_PENDING);
+    /* In progress, with an IRP: pending until the callback returns. */
+    t_irp_init(&d);
+    st = T_BD(s)->WskControlSocket(s, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET,
+                                   sizeof(c), &c, 0, NULL, NULL, t_irp_arm(&d));
+    CHECK_STATUS(st, STATUS_PENDING);
+    CHECK(!t_irp_wait_quiet(&d, 100));
+    InterlockedExchange(&ev.block_release, 1);
+    CHECK_STATUS(t_irp_wait(&d, T_WAIT), STATUS_SUCCESS);
+    CHECK_INT(ev.inside, 0);
+    /* Disabled now: new data waits for a WskReceive. */
+    KeClearEvent(&ev.got);
+    ev.calls = 0;
+    CHECK_INT(lx_send_all(fd, "y", 1), 0);
+    CHECK(!wait_ev(&ev.got, 200));
+    CHECK_INT(ev.calls, 0);
+    /* Disabling when idle: success at once; a second bit in the disable mask is refused. */
+    CHECK_STATUS(t_event(s, WSK_EVENT_RECEIVE | WSK_EVENT_DISABLE), STATUS_SUCCESS);
+    CHECK_STATUS(t_event(s, WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_DISABLE),
+                 STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(t_event(s, WSK_EVENT_ACCEPT), STATUS_INVALID_PARAMETER);
+    t_irp_free(&d);
+    lx_close(fd);
+    CHECK_STATUS(t_close(s), STATUS_SUCCESS);
+    CHECK_STATUS(t_close(l), STATUS_SUCCESS);
+}
+
+static LONG accepts;
+static NTSTATUS WSKAPI on_accept(PVOID SocketContext, ULONG Flags, PSOCKADDR LocalAddress,
+                                 PSOCKADDR RemoteAddress, PWSK_SOCKET AcceptSocket,
+                                 PVOID *AcceptSocketContext,
+                                 const WSK_CLIENT_CONNECTION_DISPATCH **AcceptSocketDispatch)
+{
+    PWSK_SOCKET *slot = SocketContext;
+
+    if (!AcceptSocket)
+        return STATUS_REQUEST_NOT_ACCEPTED;
+    if (KeGetCurrentIrql() != DISPATCH_LEVEL || !(Flags & WSK_FLAG_AT_DISPATCH_LEVEL))
+        InterlockedIncrement(&ev.bad_irql);
+    CHECK_INT(LocalAddress->sa_family, AF_INET);
+    CHECK_INT(RemoteAddress->sa_family, AF_INET);
+    *slot = AcceptSocket;
+    *AcceptSocketContext = &ev;
+    *AcceptSocketDispatch = &conn_disp;
+    InterlockedIncrement(&accepts);
+    KeSetEvent(&ev.got, IO_NO_INCREMENT, FALSE);
+    return STATUS_SUCCESS;
+}
+
+static const WSK_CLIENT_LISTEN_DISPATCH listen_disp = {on_accept, NULL, NULL};
+
+static void inheritance(void)
+{
+    PWSK_SOCKET l, s = NULL;
+    int port, fd;
+    char buf[8];
+    ULONG_PTR info;
+
+    /* Receive/disconnect enabled on the listener pass to sockets accepted by the event. */
+    l = t_listener(0, &port, &s, &listen_disp);
+    CHECK_STATUS(t_event(l, WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT),
+                 STATUS_SUCCESS);
+    /* ...and cannot be disabled there. */
+    CHECK_STATUS(t_event(l, WSK_EVENT_RECEIVE | WSK_EVENT_DISABLE), STATUS_INVALID_PARAMETER);
+    reset(CONSUME);
+    fd = lx_connect(0, port);
+    CHECK(wait_ev(&ev.got, T_WAIT));
+    CHECK(s != NULL);
+    CHECK_INT(accepts, 1);
+    CHECK_INT(lx_send_all(fd, "inh", 3), 0);
+    wait_len(3);
+    CHECK(memcmp(ev.data, "inh", 3) == 0);
+    lx_close(fd);
+    CHECK(wait_ev(&ev.disc, T_WAIT));
+    if (s)
+        CHECK_STATUS(t_close(s), STATUS_SUCCESS);
+    /* Disabling the accept event: connections now wait for WskAccept, whose sockets do not
+     * inherit the events. */
+    CHECK_STATUS(t_event(l, WSK_EVENT_ACCEPT | WSK_EVENT_DISABLE), STATUS_SUCCESS);
+    reset(CONSUME);
+    fd = lx_connect(0, port);
+    s = t_accept(l, &ev, &conn_disp, NULL, NULL);
+    CHECK_INT(lx_send_all(fd, "irp", 3), 0);
+    CHECK(!wait_ev(&ev.got, 200));
+    CHECK_INT(ev.calls, 0);
+    CHECK_STATUS(t_recv(s, buf, 3, WSK_FLAG_WAITALL, &info), STATUS_SUCCESS);
+    CHECK(memcmp(buf, "irp", 3) == 0);
+    lx_close(fd);
+    CHECK_STATUS(t_close(s), STATUS_SUCCESS);
+    CHECK_STATUS(t_close(l), STATUS_SUCCESS);
+}
+
+int main(void)
+{
+    KeInitializeEvent(&ev.got, SynchronizationEvent, FALSE);
+    KeInitializeEvent(&ev.disc, NotificationEvent, FALSE);
+    t_wsk_start();
+    flow_control();
+    abortive_event();
+    disable_running();
+    inheritance();
+    t_wsk_stop();
+    CHECK_INT(ev.overlap, 0);
+    CHECK_INT(ev.bad_irql, 0);
+    CHECK_INT(ev.bad_flags, 0);
+    return t_done();
+}

@@ -47,7 +47,9 @@ struct owsk_owner;
  *             unlock(queue); owsk_io_complete_irp(Irp, STATUS_CANCELLED, 0).
  *             DeviceObject is NULL: a pended WSK IRP sits one past its last location.
  * Completing an IRP whose CancelRoutine is still set bug-checks 0xC9/0x07 (Driver Verifier's
- * I/O verification rule), because it means the race above was lost. */
+ * I/O verification rule), because it means the race above was lost.
+ * IoCancelIrp writes Irp->Cancel atomically from any thread: read it with
+ * __atomic_load_n(&Irp->Cancel, __ATOMIC_SEQ_CST) so TSan sees no data race. */
 
 /* True if Irp can be given to a provider: non-NULL, of type IO_TYPE_IRP, with a free stack
  * location (CurrentLocation > 1), not registered as pending and not mid-completion. */

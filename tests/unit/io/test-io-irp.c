@@ -94,6 +94,8 @@ static void usable_rules(void)
 static KIRQL seen_irql;
 static BOOLEAN seen_pending;
 static PIRP seen_irp;
+static PDEVICE_OBJECT seen_dev;
+static PVOID seen_context;
 static KEVENT seen_event;
 
 static NTSTATUS recording_done(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
@@ -101,8 +103,8 @@ static NTSTATUS recording_done(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Cont
     seen_irql = KeGetCurrentIrql();
     seen_pending = Irp->PendingReturned;
     seen_irp = Irp;
-    CHECK(DeviceObject == NULL);
-    CHECK(Context == &seen_event);
+    seen_dev = DeviceObject; /* checked by the main thread: CHECK is not thread-safe */
+    seen_context = Context;
     KeSetEvent(&seen_event, IO_NO_INCREMENT, FALSE);
     return STATUS_MORE_PROCESSING_REQUIRED;
 }
@@ -161,6 +163,8 @@ static void provider_pending_path(void)
                  STATUS_SUCCESS);
     pthread_join(t, NULL);
     CHECK(seen_irp == irp);
+    CHECK(seen_dev == NULL);
+    CHECK(seen_context == &seen_event);
     CHECK_INT(seen_irql, DISPATCH_LEVEL);
     CHECK_INT(seen_pending, TRUE); /* the provider returned STATUS_PENDING */
     CHECK_STATUS(irp->IoStatus.Status, STATUS_SUCCESS);

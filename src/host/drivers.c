@@ -126,8 +126,12 @@ struct prefixed {
 static void prefixed_line(const char *text, void *ctx)
 {
     struct prefixed *p = ctx;
+    size_t n = strlen(p->name);
     char buf[1024];
 
+    /* The runtime's lines start with "<service>: " already; say it once. */
+    if (strncmp(text, p->name, n) == 0 && text[n] == ':' && text[n + 1] == ' ')
+        text += n + 2;
     snprintf(buf, sizeof(buf), "%s: left behind: %s", p->name, text);
     p->line(buf, p->ctx);
 }

@@ -212,6 +212,21 @@ static void arm(struct uring_state *s, uint32_t i, uint32_t mask)
     sl->inflight++;
 }
 
+/* Cancels w's poll and gives up its slot (freed once no poll of it is in flight). */
+static void release(struct uring_state *s, struct owsk_loop_watch *w)
+{
+    uint32_t i;
+
+    if (!w->registered)
+        return;
+    i = w->registered - 1;
+    disarm(s, i);
+    s->slots[i].w = NULL;
+    if (!s->slots[i].inflight)
+        slot_free(s, i);
+    w->registered = 0;
+}
+
 /* Thread: owner loop. */
 static int ur_watch_update(void *state, struct owsk_loop_watch *w, uint32_t want)
 {
@@ -219,12 +234,17 @@ static int ur_watch_update(void *state, struct owsk_loop_watch *w, uint32_t want
     uint32_t mask = poll_mask(want);
     uint32_t i;
 
+    if (!want) {
+        /* Like epoll's EPOLL_CTL_DEL: no interest, no backend state, so a watch left at 0
+         * and never removed costs nothing. */
+        release(s, w);
+        return 0;
+    }
     if (!w->registered) {
         int r;
-        if (!want)
-            return 0;
-        /* Report a bad fd now, as epoll_ctl does, rather than as a later poll error. */
-        if (fcntl(w->fd, F_GETFD) < 0)
+        /* Report a bad fd now, as epoll_ctl does, rather than as a later poll error (once:
+         * w->loop is set after the first successful update). */
+        if (!w->loop && fcntl(w->fd, F_GETFD) < 0)
             return -errno;
         r = slot_alloc(s, &i);
         if (r < 0)
@@ -243,16 +263,7 @@ static int ur_watch_update(void *state, struct owsk_loop_watch *w, uint32_t want
 
 static void ur_watch_remove(void *state, struct owsk_loop_watch *w)
 {
-    struct uring_state *s = state;
-    uint32_t i;
-
-    if (!w->registered)
-        return;
-    i = w->registered - 1;
-    disarm(s, i);
-    s->slots[i].w = NULL;
-    if (!s->slots[i].inflight)
-        slot_free(s, i);
+    release(state, w);
 }
 
 static uint32_t map_events(int res)

@@ -86,6 +86,18 @@ NTSTATUS t_irp_wait(struct t_irp *t, unsigned ms)
     return t->irp->IoStatus.Status;
 }
 
+NTSTATUS t_sync_irp_ok(NTSTATUS r, struct t_irp *t)
+{
+    NTSTATUS done = t_irp_wait(t, T_WAIT);
+
+    if (r != STATUS_PENDING && r != done)
+        t_fail(__FILE__, __LINE__, "call returned %s but the IRP completed with %s",
+               t_status_name(r), t_status_name(done));
+    if (t->done != 1)
+        t_fail(__FILE__, __LINE__, "IRP %p completed %d times", (void *)t->irp, (int)t->done);
+    return done;
+}
+
 void t_irp_free(struct t_irp *t)
 {
     IoFreeIrp(t->irp);

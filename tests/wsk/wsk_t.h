@@ -44,6 +44,9 @@ NTSTATUS t_irp_wait(struct t_irp *t, unsigned ms);
 /* true if it completed within ms (no failure recorded otherwise). */
 BOOLEAN t_irp_wait_quiet(struct t_irp *t, unsigned ms);
 void t_irp_free(struct t_irp *t);
+/* Waits for t after a call that returned r; checks a non-pending r equals the final
+ * status. Returns the final status. */
+NTSTATUS t_sync_irp_ok(NTSTATUS r, struct t_irp *t);
 
 /* Windows SOCKADDR for 127.0.0.1 / ::1 (or the wildcard) and a port (host order). */
 void t_addr(SOCKADDR_STORAGE *ss, int v6, int port);

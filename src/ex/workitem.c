@@ -141,7 +141,8 @@ static bool enqueue(struct work *w, int q)
     if (nworkers == 0) {
         /* No thread could be started: nothing would ever run this item. */
         pthread_mutex_unlock(&wlock);
-        owsk_ke_bugcheck(OWSK_BUGCHECK_WORKER_THREAD_RETURNED_AT_BAD_IRQL, 0, 0, 0, 0,
+        owsk_ke_bugcheck(OWSK_BUGCHECK_KMODE_EXCEPTION_NOT_HANDLED,
+                         (ULONG_PTR)(ULONG)STATUS_INSUFFICIENT_RESOURCES, 0, 0, 0,
                          "cannot start a system worker thread");
     }
     pthread_cond_signal(&work_cv);

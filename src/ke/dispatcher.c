@@ -361,6 +361,7 @@ LONG KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait)
 {
     LONG prev;
 
+    OWSK_ASSERT_IRQL_LE(DISPATCH_LEVEL, Event);
     pthread_mutex_lock(&dlock);
     check_header(&Event->Header, "KeSetEvent");
     prev = Event->Header.SignalState;
@@ -374,6 +375,7 @@ LONG KeResetEvent(PRKEVENT Event)
 {
     LONG prev;
 
+    OWSK_ASSERT_IRQL_LE(DISPATCH_LEVEL, Event);
     pthread_mutex_lock(&dlock);
     prev = Event->Header.SignalState;
     Event->Header.SignalState = 0;
@@ -403,6 +405,7 @@ LONG KePulseEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait)
 {
     LONG prev;
 
+    OWSK_ASSERT_IRQL_LE(DISPATCH_LEVEL, Event);
     pthread_mutex_lock(&dlock);
     check_header(&Event->Header, "KePulseEvent");
     prev = Event->Header.SignalState;
@@ -429,6 +432,7 @@ LONG KeReleaseSemaphore(PRKSEMAPHORE Semaphore, KPRIORITY Increment, LONG Adjust
 {
     LONG prev, limit;
 
+    OWSK_ASSERT_IRQL_LE(DISPATCH_LEVEL, Semaphore);
     pthread_mutex_lock(&dlock);
     check_header(&Semaphore->Header, "KeReleaseSemaphore");
     prev = Semaphore->Header.SignalState;
@@ -477,6 +481,7 @@ LONG KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait)
     PKTHREAD self = KeGetCurrentThread();
     LONG prev;
 
+    OWSK_ASSERT_IRQL_LE(DISPATCH_LEVEL, Mutex);
     pthread_mutex_lock(&dlock);
     check_header(&Mutex->Header, "KeReleaseMutex");
     if (Mutex->OwnerThread != self || Mutex->Header.SignalState > 0) {

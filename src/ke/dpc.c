@@ -43,7 +43,7 @@ static void *dpc_thread(void *arg)
             tail = NULL;
         dpc->DpcListEntry.Next = NULL;
         /* Cleared before the call, so the routine may queue its DPC again (Windows too). */
-        __atomic_store_n(&dpc->DpcData, NULL, __ATOMIC_RELAXED);
+        dpc->DpcData = NULL;
         PKDEFERRED_ROUTINE fn = dpc->DeferredRoutine;
         PVOID ctx = dpc->DeferredContext, a1 = dpc->SystemArgument1,
               a2 = dpc->SystemArgument2;
@@ -77,7 +77,8 @@ static void dpc_start(void)
     pthread_attr_init(&a);
     pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
     if (pthread_create(&th, &a, dpc_thread, NULL) != 0)
-        owsk_ke_bugcheck(OWSK_BUGCHECK_TIMER_OR_DPC_INVALID, 1, 0, 0, 0,
+        owsk_ke_bugcheck(OWSK_BUGCHECK_KMODE_EXCEPTION_NOT_HANDLED,
+                         (ULONG_PTR)(ULONG)STATUS_INSUFFICIENT_RESOURCES, 0, 0, 0,
                          "cannot start the DPC thread");
     pthread_attr_destroy(&a);
 }

@@ -96,7 +96,9 @@ static void timer_start(void)
     pthread_attr_init(&a);
     pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
     if (pthread_create(&th, &a, timer_thread, NULL) != 0)
-        owsk_ke_bugcheck(0x000000C7, 0, 0, 0, 0, "cannot start the timer thread");
+        owsk_ke_bugcheck(OWSK_BUGCHECK_KMODE_EXCEPTION_NOT_HANDLED,
+                         (ULONG_PTR)(ULONG)STATUS_INSUFFICIENT_RESOURCES, 0, 0, 0,
+                         "cannot start the timer thread");
     pthread_attr_destroy(&a);
 }
 

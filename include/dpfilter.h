@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dpfilter.h: component ids and severity levels for DbgPrintEx/KdPrintEx (Windows values).
- * Leaves out: nothing drivers use; filtering itself is done by the runtime's "driver" log channel. */
+ * Leaves out: nothing drivers use; the filtering itself is done by the runtime's "driver" log
+ * channel. */
 #ifndef _OWSK_DPFILTER_H_
 #define _OWSK_DPFILTER_H_
 

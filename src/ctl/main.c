@@ -465,8 +465,10 @@ static int cmd_run(int argc, char **argv)
                 usage("run", "%s needs a value", a);
             args[n++] = (char *)a;
             args[n++] = argv[++i];
-        } else if (strcmp(a, "--no-control") == 0 || a[0] != '-') {
+        } else if (strcmp(a, "--no-control") == 0) {
             args[n++] = (char *)a;
+        } else if (a[0] != '-') {
+            continue; /* the module goes last, after every option */
         } else {
             usage("run", "bad option \"%s\" for run", a);
         }
@@ -475,6 +477,7 @@ static int cmd_run(int argc, char **argv)
         args[n++] = "--control";
         args[n++] = (char *)sock_path;
     }
+    args[n++] = (char *)module;
     args[n] = NULL;
     exec_wskhost(args);
     return EXIT_FAILED;

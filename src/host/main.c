@@ -140,7 +140,7 @@ int main(int argc, char **argv)
     sigset_t sigs;
     int c, sfd, r;
 
-    while ((c = getopt_long(argc, argv, "+p:hV", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:hV", opts, NULL)) != -1) {
         char *end;
 
         switch (c) {

@@ -148,11 +148,16 @@ int e2e_host_init(struct e2e_host *h)
 
 int e2e_host_spawn(struct e2e_host *h, const char *const *argv_tail)
 {
+    return e2e_host_spawn_prog(h, e2e_wskhost(), argv_tail);
+}
+
+int e2e_host_spawn_prog(struct e2e_host *h, const char *prog, const char *const *argv_tail)
+{
     const char *argv[64];
     size_t n = 0;
     int p[2];
 
-    argv[n++] = e2e_wskhost();
+    argv[n++] = prog;
     for (size_t i = 0; argv_tail && argv_tail[i] && n < 62; i++)
         argv[n++] = argv_tail[i];
     argv[n] = NULL;

@@ -69,6 +69,8 @@ int e2e_host_init(struct e2e_host *h);
 /* After e2e_host_init: starts wskhost with exactly argv_tail (NULL-terminated) and does not
  * wait for readiness (for tests expecting failure). */
 int e2e_host_spawn(struct e2e_host *h, const char *const *argv_tail);
+/* The same with another program in front (e.g. wskctl run, which execs wskhost). */
+int e2e_host_spawn_prog(struct e2e_host *h, const char *prog, const char *const *argv_tail);
 /* Sends sig (0 = none) and waits up to timeout_ms for the exit. Returns the exit code, 128+N
  * for a signal, or -1 on timeout (the host is then killed with SIGKILL). */
 int e2e_host_wait(struct e2e_host *h, int sig, unsigned timeout_ms);

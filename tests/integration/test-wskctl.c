@@ -3,6 +3,7 @@
  * --help, usage errors, "no host running", a second host refused on the same socket, then
  * unload and load through the control socket, and a clean stop. */
 #include <jansson.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -179,6 +180,44 @@ static void check_second_host(void)
     e2e_host_free(&h2);
 }
 
+/* wskctl run: a foreground wskhost for one driver, NAME=VALUE scoped to it, --socket passed
+ * on as the host's control socket; SIGTERM unloads it cleanly. */
+static void check_run(void)
+{
+    struct e2e_host r;
+    char *out = NULL, *err = NULL;
+    const char *argv[] = {"--socket", NULL, "run", e2e_echosrv(), "--param", "Port=0",
+                          "--param", "BufferSize=1000", NULL};
+    const char *list[] = {e2e_wskctl(), "--socket", NULL, "list", NULL};
+    int fd;
+
+    E2E_CHECK_INT(e2e_host_init(&r), 0);
+    argv[1] = r.ctl;
+    list[2] = r.ctl;
+    E2E_CHECK_INT(e2e_host_spawn_prog(&r, e2e_wskctl(), argv), 0);
+    E2E_CHECK(e2e_host_wait_log(&r, "wskhost: ready: echosrv", 60000));
+    E2E_CHECK(e2e_host_log_has(&r, "BufferSize 1000"));
+    E2E_CHECK_INT(e2e_run(list, &out, &err, 30000), 0);
+    E2E_CHECK(strstr(out, "RUNNING") != NULL);
+    free(out), free(err);
+    {
+        const char *at = NULL;
+
+        pthread_mutex_lock(&r.lock);
+        at = strstr(r.log, "listening on [::]:");
+        r.port = at ? (unsigned)strtoul(at + 18, NULL, 10) : 0;
+        pthread_mutex_unlock(&r.lock);
+    }
+    fd = e2e_connect(false, r.port, 10000);
+    E2E_CHECK(fd >= 0);
+    if (fd >= 0) {
+        E2E_CHECK_INT(e2e_echo_check(fd, 5000, 5, 30000), 0);
+        close(fd);
+    }
+    E2E_CHECK_INT(e2e_host_wait(&r, SIGTERM, 30000), 0);
+    e2e_host_free(&r);
+}
+
 int main(void)
 {
     char *out = NULL, *err = NULL;
@@ -196,6 +235,7 @@ int main(void)
     check_reads(h.port);
     check_cli();
     check_second_host();
+    check_run();
 
     /* unload through the control socket: echosrv closes both connections itself. */
     E2E_CHECK_INT(ctl(&out, &err, "unload", "echosrv", NULL, NULL), 0);

@@ -109,6 +109,10 @@ void io_driver_object_init(struct owsk_driver *drv);
 void io_driver_ref(struct owsk_driver *drv);
 void io_driver_unref(struct owsk_driver *drv);
 
+/* The device a name (or a chain of symbolic links) leads to, referenced (ObDereferenceObject
+ * when done); NULL with STATUS_OBJECT_NAME_NOT_FOUND or _INVALID. (device.c) */
+PDEVICE_OBJECT io_device_lookup(PCUNICODE_STRING name, NTSTATUS *ret_status);
+
 /* Calls fn with owner current at the given IRQL, restoring both afterwards. */
 #define IO_CALL_AS(owner_, irql_, call_)                                                   \
     do {                                                                                   \

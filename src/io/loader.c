@@ -16,6 +16,7 @@
 
 #include "io/io_private.h"
 #include "ke/ke.h"
+#include "ob/ob.h"
 
 /* Guards drivers (list and states), next_id and every driver's unload_* fields. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -103,6 +104,10 @@ static NTSTATUS new_driver(const char *service, PDRIVER_INITIALIZE entry,
     drivers_tail = &drv->next;
     pthread_mutex_unlock(&lock);
     io_driver_object_init(drv);
+    /* An ob object, so ObReferenceObject(DriverObject) keeps the module mapped (it is never
+     * released: the record lives as long as the process). */
+    if (!owsk_ob_register(&drv->object, &owsk_ob_driver_type, NULL, NULL))
+        OWSK_WARN(OWSK_CH_IO, "%s: out of memory registering the driver object", service);
     *ret_drv = drv;
     return STATUS_SUCCESS;
 }
@@ -145,7 +150,8 @@ static bool driver_quiet(struct owsk_driver *drv)
     struct owsk_leak_report r;
 
     owsk_driver_leaks(drv, &r);
-    return atomic_load(&drv->refs) == 0 && r.threads == 0 && r.timers == 0 &&
+    return atomic_load(&drv->refs) == 0 && owsk_ob_refs(&drv->object) <= 1 &&
+           r.threads == 0 && r.timers == 0 &&
            r.sockets == 0 && io_count_get(drv->owner.id, IO_COUNT_PENDING_IRPS) == 0 &&
            io_count_get(drv->owner.id, IO_COUNT_WORK_QUEUED) == 0;
 }

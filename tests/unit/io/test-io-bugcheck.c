@@ -179,8 +179,9 @@ int main(void)
            "DRIVER_VERIFIER_IOMANAGER_VIOLATION", "(0x0000000000000007,");
     expect("freed while pending", free_while_pending, 0xC9,
            "DRIVER_VERIFIER_IOMANAGER_VIOLATION", "(0x000000000000020A,");
+    /* P1 sign-extended, as x64 dumps show it. */
     expect("probe for write on a read-only page", probe_read_only, 0x1E,
-           "KMODE_EXCEPTION_NOT_HANDLED", "(0xFFFFFFFFC0000005," /* sign-extended, as x64 dumps show */);
+           "KMODE_EXCEPTION_NOT_HANDLED", "(0xFFFFFFFFC0000005,");
     IoDeleteDevice(dev);
     CHECK_INT(owsk_driver_unload(drv, 5000), 0);
     return t_done();

@@ -115,6 +115,90 @@ static void devices(void)
     CHECK(the_driver->DeviceObject == NULL);
 }
 
+/* The open path: IRP_MJ_CREATE on IoGetDeviceObjectPointer, CLEANUP and CLOSE on the last
+ * dereference of the file object; each with the FILE_OBJECT in its stack location. */
+static int creates, cleanups, closes;
+static NTSTATUS create_status = STATUS_SUCCESS;
+static PFILE_OBJECT seen_file;
+
+static NTSTATUS file_dispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
+    NTSTATUS r = STATUS_SUCCESS;
+
+    seen_file = sp->FileObject;
+    if (sp->MajorFunction == IRP_MJ_CREATE) {
+        creates++;
+        r = create_status;
+    } else if (sp->MajorFunction == IRP_MJ_CLEANUP) {
+        cleanups++;
+    } else if (sp->MajorFunction == IRP_MJ_CLOSE) {
+        closes++;
+    }
+    Irp->IoStatus.Status = r;
+    Irp->IoStatus.Information = 0;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return r;
+}
+
+static void open_by_name(void)
+{
+    UNICODE_STRING name, link, missing;
+    PDEVICE_OBJECT dev = NULL, got = NULL;
+    PFILE_OBJECT file = NULL;
+
+    the_driver->MajorFunction[IRP_MJ_CREATE] = file_dispatch;
+    the_driver->MajorFunction[IRP_MJ_CLEANUP] = file_dispatch;
+    the_driver->MajorFunction[IRP_MJ_CLOSE] = file_dispatch;
+    RtlInitUnicodeString(&name, L"\\Device\\OwskOpen");
+    RtlInitUnicodeString(&link, L"\\??\\OwskOpenLink");
+    RtlInitUnicodeString(&missing, L"\\Device\\NoSuchDevice");
+    CHECK_STATUS(IoCreateDevice(the_driver, 0, &name, FILE_DEVICE_UNKNOWN, 0, FALSE, &dev),
+                 STATUS_SUCCESS);
+    if (!dev)
+        return;
+    dev->Flags &= ~DO_DEVICE_INITIALIZING;
+    CHECK_STATUS(IoCreateSymbolicLink(&link, &name), STATUS_SUCCESS);
+
+    CHECK_STATUS(IoGetDeviceObjectPointer(&missing, FILE_READ_DATA, &file, &got),
+                 STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK(file == NULL && got == NULL);
+
+    /* Through the link, as a client finds a device by its DOS name. */
+    CHECK_STATUS(IoGetDeviceObjectPointer(&link, FILE_READ_DATA, &file, &got), STATUS_SUCCESS);
+    CHECK(got == dev);
+    CHECK(file != NULL && file->DeviceObject == dev);
+    CHECK_INT(file ? file->Type : 0, IO_TYPE_FILE);
+    CHECK_INT(creates, 1);
+    CHECK(seen_file == file);
+    CHECK_INT(closes, 0);
+    ObReferenceObject(file);
+    ObDereferenceObject(file);
+    CHECK_INT(closes, 0); /* still referenced by the open */
+    ObDereferenceObject(file);
+    CHECK_INT(cleanups, 1);
+    CHECK_INT(closes, 1);
+
+    /* A failing IRP_MJ_CREATE fails the open; nothing to close. */
+    create_status = STATUS_ACCESS_DENIED;
+    file = NULL;
+    CHECK_STATUS(IoGetDeviceObjectPointer(&name, FILE_READ_DATA, &file, &got),
+                 STATUS_ACCESS_DENIED);
+    CHECK(file == NULL);
+    CHECK_INT(creates, 2);
+    CHECK_INT(closes, 1);
+    create_status = STATUS_SUCCESS;
+
+    /* A referenced device outlives IoDeleteDevice (ASan would catch the use otherwise). */
+    ObReferenceObject(dev);
+    CHECK_STATUS(IoDeleteSymbolicLink(&link), STATUS_SUCCESS);
+    IoDeleteDevice(dev);
+    CHECK_INT(dev->Type, IO_TYPE_DEVICE);
+    CHECK_STATUS(IoGetDeviceObjectPointer(&name, FILE_READ_DATA, &file, &got),
+                 STATUS_OBJECT_NAME_NOT_FOUND);
+    ObDereferenceObject(dev);
+}
+
 static void registry_key_types(void)
 {
     HANDLE h = (HANDLE)0x1;
@@ -146,6 +230,7 @@ int main(void)
     CHECK(owsk_driver_load_entry((owsk_driver_entry_fn)DriverEntry, "iodevice", &st) == NULL);
     CHECK_STATUS(st, STATUS_IMAGE_ALREADY_LOADED);
     devices();
+    open_by_name();
     registry_key_types();
     owsk_driver_leaks(drv, &r);
     CHECK_UINT(r.irps + r.mdls + r.work_items, 0);

@@ -124,6 +124,12 @@ NTSTATUS owsk_wsk_req_submit(struct owsk_wsk_req *r)
 
 /* ---- cancellation ---- */
 
+/* IoCancelIrp sets Cancel from any thread (atomically, under the cancel spin lock). */
+static bool cancelled(PIRP irp)
+{
+    return __atomic_load_n(&irp->Cancel, __ATOMIC_SEQ_CST);
+}
+
 /* Thread: the socket's loop. Completes a request whose IRP was cancelled. */
 static void cancel_task(struct owsk_loop_task *t)
 {
@@ -195,7 +201,7 @@ bool owsk_wsk_req_queue(struct owsk_wsk_queue *q, struct owsk_wsk_req *r)
     irp->Tail.Overlay.DriverContext[0] = r;
     IoSetCancelRoutine(irp, cancel_routine);
     r->cancel_armed = true;
-    if (irp->Cancel && IoSetCancelRoutine(irp, NULL) != NULL) {
+    if (cancelled(irp) && IoSetCancelRoutine(irp, NULL) != NULL) {
         /* Cancelled before it was queued. */
         r->cancel_armed = false;
         owsk_wsk_queue_remove(r);
@@ -222,7 +228,7 @@ bool owsk_wsk_req_queue_locked(struct owsk_wsk_queue *q, struct owsk_wsk_req *r)
     irp->Tail.Overlay.DriverContext[0] = r;
     IoSetCancelRoutine(irp, cancel_routine);
     r->cancel_armed = true;
-    if (irp->Cancel && IoSetCancelRoutine(irp, NULL) != NULL) {
+    if (cancelled(irp) && IoSetCancelRoutine(irp, NULL) != NULL) {
         r->cancel_armed = false;
         owsk_wsk_queue_remove(r);
         return false;
@@ -244,7 +250,7 @@ bool owsk_wsk_req_rearm(struct owsk_wsk_req *r)
 {
     IoSetCancelRoutine(r->irp, cancel_routine);
     r->cancel_armed = true;
-    if (r->irp->Cancel && IoSetCancelRoutine(r->irp, NULL) != NULL) {
+    if (cancelled(r->irp) && IoSetCancelRoutine(r->irp, NULL) != NULL) {
         r->cancel_armed = false;
         return false;
     }

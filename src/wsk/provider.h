@@ -221,6 +221,8 @@ struct owsk_wsk_socket {
     int in_callback;               /* depth of driver callbacks running (loop) */
     struct owsk_wsk_req *close_req;
 
+    struct owsk_wsk_dgram *dgram;  /* datagram sockets: their state (dgram.c), else NULL */
+
     /* introspection: under the registry lock */
     struct owsk_wsk_socket *reg_prev, *reg_next;
     struct owsk_lx_addr local, remote;
@@ -350,5 +352,26 @@ NTSTATUS owsk_wsk_control_socket(struct owsk_wsk_socket *s, WSK_CONTROL_SOCKET_T
                                  ULONG code, ULONG level, SIZE_T in_size, PVOID in_buf,
                                  SIZE_T out_size, PVOID out_buf, SIZE_T *out_returned,
                                  PIRP irp);
+
+/* ---- datagram sockets (dgram.c) and name resolution (resolve.c) ---- */
+extern const WSK_PROVIDER_DATAGRAM_DISPATCH owsk_wsk_datagram_dispatch;
+/* WskSocket for WSK_FLAG_DATAGRAM_SOCKET: creates the socket and completes irp. */
+NTSTATUS owsk_wsk_dgram_socket(struct owsk_wsk_client *c, ADDRESS_FAMILY family, USHORT type,
+                               ULONG protocol, PVOID context, const VOID *dispatch, PIRP irp);
+/* Loop: the fd interest of a datagram socket (owsk_wsk_socket_update_watch). */
+uint32_t owsk_wsk_dgram_want(struct owsk_wsk_socket *s);
+/* Last reference: frees the datagram state (held and unreleased indications). */
+void owsk_wsk_dgram_free(struct owsk_wsk_socket *s);
+NTSTATUS WSKAPI owsk_wsk_get_address_info(PWSK_CLIENT Client, PUNICODE_STRING NodeName,
+                                          PUNICODE_STRING ServiceName, ULONG NameSpace,
+                                          GUID *Provider, PADDRINFOEXW Hints,
+                                          PADDRINFOEXW *Result, PEPROCESS OwningProcess,
+                                          PETHREAD OwningThread, PIRP Irp);
+VOID WSKAPI owsk_wsk_free_address_info(PWSK_CLIENT Client, PADDRINFOEXW AddrInfo);
+NTSTATUS WSKAPI owsk_wsk_get_name_info(PWSK_CLIENT Client, PSOCKADDR SockAddr,
+                                       ULONG SockAddrLength, PUNICODE_STRING NodeName,
+                                       PUNICODE_STRING ServiceName, ULONG Flags,
+                                       PEPROCESS OwningProcess, PETHREAD OwningThread,
+                                       PIRP Irp);
 
 #endif

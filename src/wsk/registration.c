@@ -2,7 +2,7 @@
 /* The client level of WSK: the provider registered with NMR under NPI_WSK_INTERFACE_ID, and
  * WskRegister/WskCaptureProviderNPI/WskReleaseProviderNPI/WskDeregister built on an NMR
  * client per registration, as netio does; WskControlClient; the provider dispatch. Name
- * resolution (WskGetAddressInfo, WskGetNameInfo) is absent: STATUS_NOT_IMPLEMENTED. */
+ * resolution (WskGetAddressInfo, WskGetNameInfo) lives in resolve.c. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -648,44 +648,13 @@ static NTSTATUS WSKAPI wsk_control_client(PWSK_CLIENT Client, ULONG ControlCode,
     }
 }
 
-/* ---- name resolution: absent ---- */
-
-static NTSTATUS WSKAPI wsk_get_address_info(PWSK_CLIENT Client, PUNICODE_STRING NodeName,
-                                            PUNICODE_STRING ServiceName, ULONG NameSpace,
-                                            GUID *Provider, PADDRINFOEXW Hints,
-                                            PADDRINFOEXW *Result, PEPROCESS OwningProcess,
-                                            PETHREAD OwningThread, PIRP Irp)
-{
-    if (!Irp || !owsk_io_irp_usable(Irp))
-        return STATUS_INVALID_PARAMETER;
-    OWSK_FIXME(OWSK_CH_WSK, "WskGetAddressInfo is not implemented");
-    return owsk_wsk_irp_fail(Irp, STATUS_NOT_IMPLEMENTED);
-}
-
-static VOID WSKAPI wsk_free_address_info(PWSK_CLIENT Client, PADDRINFOEXW AddrInfo)
-{
-    /* WskGetAddressInfo never returns a list, so there is nothing to free. */
-}
-
-static NTSTATUS WSKAPI wsk_get_name_info(PWSK_CLIENT Client, PSOCKADDR SockAddr,
-                                         ULONG SockAddrLength, PUNICODE_STRING NodeName,
-                                         PUNICODE_STRING ServiceName, ULONG Flags,
-                                         PEPROCESS OwningProcess, PETHREAD OwningThread,
-                                         PIRP Irp)
-{
-    if (!Irp || !owsk_io_irp_usable(Irp))
-        return STATUS_INVALID_PARAMETER;
-    OWSK_FIXME(OWSK_CH_WSK, "WskGetNameInfo is not implemented");
-    return owsk_wsk_irp_fail(Irp, STATUS_NOT_IMPLEMENTED);
-}
-
 const WSK_PROVIDER_DISPATCH owsk_wsk_provider_dispatch = {
     .Version = MAKE_WSK_VERSION(1, 0),
     .Reserved = 0,
     .WskSocket = owsk_wsk_ddi_socket,
     .WskSocketConnect = owsk_wsk_ddi_socket_connect,
     .WskControlClient = wsk_control_client,
-    .WskGetAddressInfo = wsk_get_address_info,
-    .WskFreeAddressInfo = wsk_free_address_info,
-    .WskGetNameInfo = wsk_get_name_info,
+    .WskGetAddressInfo = owsk_wsk_get_address_info, /* resolve.c */
+    .WskFreeAddressInfo = owsk_wsk_free_address_info,
+    .WskGetNameInfo = owsk_wsk_get_name_info,
 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* WSK sockets: creation (WskSocket, WskSocketConnect), the provider dispatch tables, every
  * socket-level DDI's entry checks, WskBind, WskCloseSocket, Get*Address, reference counting
- * and the registry wskctl lists. Datagram sockets are absent (STATUS_NOT_IMPLEMENTED). */
+ * and the registry wskctl lists. Datagram sockets live in dgram.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +90,7 @@ void owsk_wsk_socket_unref(struct owsk_wsk_socket *s)
     if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
     c = s->client;
+    owsk_wsk_dgram_free(s);
     free(s->rx_buf);
     s->rx_buf = NULL;
     pthread_mutex_destroy(&s->ind_lock);
@@ -105,7 +106,9 @@ void owsk_wsk_socket_update_watch(struct owsk_wsk_socket *s)
 
     if (s->fd < 0 || s->closing)
         return;
-    if (s->listening) {
+    if (s->category == OWSK_CAT_DATAGRAM) {
+        want = owsk_wsk_dgram_want(s);
+    } else if (s->listening) {
         if (s->accept_q.head || owsk_wsk_event_on(s, WSK_EVENT_ACCEPT) || s->cond_accept)
             want |= OWSK_LOOP_IN;
     } else if (s->connecting) {
@@ -264,7 +267,7 @@ static enum owsk_wsk_category category_of(ULONG flags, bool *ret_ok)
     }
 }
 
-/* WskSocket: completes inline (socket creation never waits); datagram sockets are absent. */
+/* WskSocket: completes inline (socket creation never waits). */
 NTSTATUS WSKAPI owsk_wsk_ddi_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily,
                                   USHORT SocketType, ULONG Protocol, ULONG Flags,
                                   PVOID SocketContext, const VOID *Dispatch,
@@ -288,10 +291,9 @@ NTSTATUS WSKAPI owsk_wsk_ddi_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFa
     cat = category_of(Flags, &ok);
     if (!ok)
         return owsk_wsk_irp_fail(Irp, STATUS_INVALID_PARAMETER);
-    if (cat == OWSK_CAT_DATAGRAM) {
-        OWSK_FIXME(OWSK_CH_WSK, "datagram sockets are not implemented");
-        return owsk_wsk_irp_fail(Irp, STATUS_NOT_IMPLEMENTED);
-    }
+    if (cat == OWSK_CAT_DATAGRAM) /* dgram.c */
+        return owsk_wsk_dgram_socket(c, AddressFamily, SocketType, Protocol, SocketContext,
+                                     Dispatch, Irp);
     if (AddressFamily != AF_INET && AddressFamily != AF_INET6)
         return owsk_wsk_irp_fail(Irp, STATUS_NOT_SUPPORTED);
     if (cat != OWSK_CAT_BASIC && SocketType != SOCK_STREAM)

@@ -8,9 +8,6 @@
 #include "ke/ke.h"
 #include "rtl/rtl.h"
 
-/* Weak while rtl's registry is being written; absent, the key cannot be opened. */
-#pragma weak owsk_rtl_registry_open_service_parameters
-
 struct owsk_driver *io_driver_from_object(PDRIVER_OBJECT object)
 {
     struct owsk_driver *drv;
@@ -107,8 +104,6 @@ NTSTATUS IoOpenDriverRegistryKey(PDRIVER_OBJECT DriverObject, DRIVER_REGKEY_TYPE
         OWSK_FIXME(OWSK_CH_IO, "registry key type %d is not implemented", (int)RegKeyType);
         return STATUS_NOT_IMPLEMENTED;
     }
-    if (!owsk_rtl_registry_open_service_parameters)
-        return STATUS_NOT_IMPLEMENTED;
     r = owsk_rtl_registry_open_service_parameters(drv->owner.name, &h);
     if (NT_SUCCESS(r))
         *DriverRegKey = h;

@@ -9,11 +9,6 @@
 #include "loop/loop.h"
 #include "wsk/wsk.h"
 
-/* Weak while the provider is being written: without it the host runs drivers that do not use
- * WSK, and says so once. */
-#pragma weak owsk_wsk_provider_start
-#pragma weak owsk_wsk_provider_stop
-
 extern unsigned io_unload_timeout_ms;
 
 /* Guards started. Start and stop are called by the host's main thread, never by drivers. */
@@ -34,15 +29,11 @@ int owsk_host_start(const struct owsk_host_config *cfg)
         io_set_last_error("cannot start the event loops: errno %d", -r);
         goto out;
     }
-    if (owsk_wsk_provider_start) {
-        r = owsk_wsk_provider_start();
-        if (r < 0) {
-            io_set_last_error("cannot register the WSK provider: errno %d", -r);
-            owsk_loop_system_stop();
-            goto out;
-        }
-    } else {
-        OWSK_FIXME(OWSK_CH_IO, "no WSK provider in this build; WskRegister will fail");
+    r = owsk_wsk_provider_start();
+    if (r < 0) {
+        io_set_last_error("cannot register the WSK provider: errno %d", -r);
+        owsk_loop_system_stop();
+        goto out;
     }
     started = true;
 out:
@@ -54,8 +45,7 @@ void owsk_host_stop(void)
 {
     pthread_mutex_lock(&lock);
     if (started) {
-        if (owsk_wsk_provider_stop)
-            owsk_wsk_provider_stop();
+        owsk_wsk_provider_stop();
         owsk_loop_system_stop();
         started = false;
     }

@@ -14,30 +14,18 @@
 #include "ps/ps.h"
 #include "wsk/wsk.h"
 
-/* Other rooms' counters are weak so io links (and its tests run) while a room is still being
- * written; a missing one counts 0. */
-#pragma weak owsk_ex_pool_outstanding
-#pragma weak owsk_ex_pool_report
-#pragma weak owsk_ps_threads_outstanding
-#pragma weak owsk_ke_timers_outstanding
-#pragma weak owsk_wsk_sockets_outstanding
-
 void owsk_driver_leaks(const struct owsk_driver *drv, struct owsk_leak_report *ret_report)
 {
     unsigned id = drv->owner.id;
     struct owsk_leak_report r = {0};
 
-    if (owsk_ex_pool_outstanding)
-        owsk_ex_pool_outstanding(id, &r.pool_allocations, &r.pool_bytes);
+    owsk_ex_pool_outstanding(id, &r.pool_allocations, &r.pool_bytes);
     r.irps = io_count_get(id, IO_COUNT_IRPS);
     r.mdls = io_count_get(id, IO_COUNT_MDLS);
     r.work_items = io_count_get(id, IO_COUNT_WORK_ITEMS);
-    if (owsk_wsk_sockets_outstanding)
-        r.sockets = owsk_wsk_sockets_outstanding(id);
-    if (owsk_ps_threads_outstanding)
-        r.threads = owsk_ps_threads_outstanding(id);
-    if (owsk_ke_timers_outstanding)
-        r.timers = owsk_ke_timers_outstanding(id);
+    r.sockets = owsk_wsk_sockets_outstanding(id);
+    r.threads = owsk_ps_threads_outstanding(id);
+    r.timers = owsk_ke_timers_outstanding(id);
     *ret_report = r;
 }
 
@@ -94,11 +82,8 @@ uint64_t owsk_driver_report_leaks(const struct owsk_driver *drv,
     uint64_t total = 0, devices, locked;
 
     owsk_driver_leaks(drv, &r);
-    if (r.pool_allocations && owsk_ex_pool_report)
-        owsk_ex_pool_report(drv->owner.id, pool_line, &rc); /* one line per tag */
-    else if (r.pool_allocations)
-        emit(&rc, "pool: %" PRIu64 " allocations, %" PRIu64 " bytes outstanding",
-             r.pool_allocations, r.pool_bytes);
+    if (r.pool_allocations)
+        owsk_ex_pool_report(drv->owner.id, pool_line, &rc); /* a total, then one line a tag */
     total += r.pool_allocations;
     total += count_line(&rc, r.irps, "IRP(s) allocated and not freed (IoFreeIrp)");
     total += count_line(&rc, r.mdls, "MDL(s) allocated and not freed (IoFreeMdl)");

@@ -498,8 +498,9 @@ NTSYSAPI NTSTATUS NTAPI ZwOpenKey(_Out_ PHANDLE KeyHandle, _In_ ACCESS_MASK Desi
 
 /* ZwCreateKey: TitleIndex, Class and CreateOptions (volatile/non-volatile) are ignored. */
 /* Not yet declared by wdm.h, so not exported (OWSK_DDI_PENDING_HEADER). */
-OWSK_DDI_PENDING_HEADER NTSTATUS NTAPI ZwCreateKey(_Out_ PHANDLE KeyHandle, _In_ ACCESS_MASK DesiredAccess,
-                                    _In_ POBJECT_ATTRIBUTES ObjectAttributes,
+OWSK_DDI_PENDING_HEADER NTSTATUS NTAPI ZwCreateKey(_Out_ PHANDLE KeyHandle,
+                                                   _In_ ACCESS_MASK DesiredAccess,
+                                                   _In_ POBJECT_ATTRIBUTES ObjectAttributes,
                                     _Reserved_ ULONG TitleIndex, _In_opt_ PUNICODE_STRING Class,
                                     _In_ ULONG CreateOptions, _Out_opt_ PULONG Disposition)
 {
@@ -526,7 +527,8 @@ static bool valid_name(PCUNICODE_STRING s)
 }
 
 /* Not yet declared by wdm.h, so not exported (OWSK_DDI_PENDING_HEADER). */
-OWSK_DDI_PENDING_HEADER NTSTATUS NTAPI ZwSetValueKey(_In_ HANDLE KeyHandle, _In_ PUNICODE_STRING ValueName,
+OWSK_DDI_PENDING_HEADER NTSTATUS NTAPI ZwSetValueKey(_In_ HANDLE KeyHandle,
+                                                     _In_ PUNICODE_STRING ValueName,
                                       _In_opt_ ULONG TitleIndex, _In_ ULONG Type,
                                       _In_reads_bytes_opt_(DataSize) PVOID Data,
                                       _In_ ULONG DataSize)

@@ -277,8 +277,7 @@ OWSK_DDI_PENDING_HEADER CHAR NTAPI RtlUpperChar(_In_ CHAR Character)
 }
 
 NTSYSAPI NTSTATUS NTAPI RtlUpcaseUnicodeString(
-    _When_(AllocateDestinationString, _Out_ _At_(DestinationString->Buffer, __drv_allocatesMem(Mem)))
-        _When_(!AllocateDestinationString, _Inout_) PUNICODE_STRING DestinationString,
+    _When_(AllocateDestinationString, _Out_) PUNICODE_STRING DestinationString,
     _In_ PCUNICODE_STRING SourceString, _In_ BOOLEAN AllocateDestinationString)
 {
     USHORT len = SourceString->Length & (USHORT)~1u;

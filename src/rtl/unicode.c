@@ -21,8 +21,7 @@ NTSYSAPI ULONG NTAPI RtlxUnicodeStringToAnsiSize(_In_ PCUNICODE_STRING UnicodeSt
 /* The result keeps a NUL; with a caller buffer, a result that leaves no room for it is
  * STATUS_BUFFER_OVERFLOW and nothing is written. */
 NTSYSAPI NTSTATUS NTAPI RtlAnsiStringToUnicodeString(
-    _When_(AllocateDestinationString, _Out_ _At_(DestinationString->Buffer, __drv_allocatesMem(Mem)))
-        _When_(!AllocateDestinationString, _Inout_) PUNICODE_STRING DestinationString,
+    _When_(AllocateDestinationString, _Out_) PUNICODE_STRING DestinationString,
     _In_ PCANSI_STRING SourceString, _In_ BOOLEAN AllocateDestinationString)
 {
     ULONG size = RtlxAnsiStringToUnicodeSize(SourceString);
@@ -42,7 +41,8 @@ NTSYSAPI NTSTATUS NTAPI RtlAnsiStringToUnicodeString(
         return STATUS_BUFFER_OVERFLOW;
     }
     for (USHORT i = 0; i < SourceString->Length; i++)
-        DestinationString->Buffer[i] = owsk_rtl_ansi_to_wchar((unsigned char)SourceString->Buffer[i]);
+        DestinationString->Buffer[i] =
+            owsk_rtl_ansi_to_wchar((unsigned char)SourceString->Buffer[i]);
     DestinationString->Buffer[len / sizeof(WCHAR)] = UNICODE_NULL;
     DestinationString->Length = len;
     return STATUS_SUCCESS;
@@ -51,8 +51,7 @@ NTSYSAPI NTSTATUS NTAPI RtlAnsiStringToUnicodeString(
 /* With a caller buffer too small, Windows converts what fits (MaximumLength - 1 characters),
  * NUL-terminates and returns STATUS_BUFFER_OVERFLOW; so do we. */
 NTSYSAPI NTSTATUS NTAPI RtlUnicodeStringToAnsiString(
-    _When_(AllocateDestinationString, _Out_ _At_(DestinationString->Buffer, __drv_allocatesMem(Mem)))
-        _When_(!AllocateDestinationString, _Inout_) PANSI_STRING DestinationString,
+    _When_(AllocateDestinationString, _Out_) PANSI_STRING DestinationString,
     _In_ PCUNICODE_STRING SourceString, _In_ BOOLEAN AllocateDestinationString)
 {
     ULONG size = RtlxUnicodeStringToAnsiSize(SourceString);

@@ -3,6 +3,8 @@
  * ZwOpenKey/ZwQueryValueKey/ZwClose and RtlQueryRegistryValues on Services\<svc>\Parameters,
  * with missing values, buffer sizes (BUFFER_TOO_SMALL vs BUFFER_OVERFLOW) and callbacks that
  * re-enter the registry (which would deadlock if a lock were held across them). */
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <ntddk.h>
@@ -399,6 +401,61 @@ static void test_io_helper(void)
     CHECK_STATUS(owsk_rtl_registry_open_service_parameters(NULL, &h), STATUS_INVALID_PARAMETER);
 }
 
+/* Writers and readers on several threads (run under TSan in CI): every read sees a whole
+ * value, handles never leak between threads. */
+static void *hammer(void *arg)
+{
+    long id = (long)arg;
+    int bad = 0;
+
+    for (int i = 0; i < 300; i++) {
+        char assign[32];
+        ULONG v = 0;
+        HANDLE h;
+        UNICODE_STRING name;
+        UCHAR buf[64];
+        ULONG len;
+        RTL_QUERY_REGISTRY_TABLE t[2];
+
+        snprintf(assign, sizeof(assign), "T%ld=%d", id, i);
+        if (owsk_registry_set_param("hammer", assign) != STATUS_SUCCESS)
+            bad++;
+        memset(t, 0, sizeof(t));
+        t[0].Flags = RTL_QUERY_REGISTRY_DIRECT | RTL_QUERY_REGISTRY_REQUIRED;
+        t[0].Name = id ? L"T1" : L"T0";
+        t[0].EntryContext = &v;
+        if (RtlQueryRegistryValues(RTL_REGISTRY_SERVICES, L"hammer\\Parameters", t, NULL,
+                                   NULL) == STATUS_SUCCESS &&
+            v > 300)
+            bad++;
+        if (owsk_rtl_registry_open_service_parameters("hammer", &h) != STATUS_SUCCESS) {
+            bad++;
+            continue;
+        }
+        RtlInitUnicodeString(&name, L"T0");
+        if (ZwQueryValueKey(h, &name, KeyValuePartialInformation, buf, sizeof(buf), &len) ==
+                STATUS_SUCCESS &&
+            len != 16)
+            bad++;
+        if (ZwClose(h) != STATUS_SUCCESS)
+            bad++;
+    }
+    return (void *)(long)bad;
+}
+
+static void test_threads(void)
+{
+    pthread_t th[4];
+
+    for (long i = 0; i < 4; i++)
+        pthread_create(&th[i], NULL, hammer, (void *)(i % 2));
+    for (int i = 0; i < 4; i++) {
+        void *bad;
+        pthread_join(th[i], &bad);
+        CHECK_INT((long)bad, 0);
+    }
+}
+
 int main(void)
 {
     test_host_api();
@@ -406,6 +463,7 @@ int main(void)
     test_query_values();
     test_types_and_keys();
     test_io_helper();
+    test_threads();
     owsk_rtl_registry_reset();
     return t_done();
 }

@@ -28,10 +28,11 @@ static bool try_take(PFAST_MUTEX m)
 static void check_recursion(PFAST_MUTEX m, PKTHREAD self, const char *ddi)
 {
     if (__atomic_load_n(&m->Owner, __ATOMIC_RELAXED) == self)
-        owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1000,
-                         (ULONG_PTR)m, 0, 0,
+        owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1000, (ULONG_PTR)m, 0,
+                         0,
                          "%s(%p): the calling thread already owns this fast mutex "
-                         "(self-deadlock)", ddi, (void *)m);
+                         "(self-deadlock)",
+                         ddi, (void *)m);
 }
 
 /* The sleeper count and the Count store/load are sequentially consistent: either the

@@ -37,21 +37,21 @@ static ULONG entry_size(SIZE_T size)
     return (ULONG)(size < sizeof(SLIST_ENTRY) ? sizeof(SLIST_ENTRY) : size);
 }
 
-#define INIT_COMMON(l, type, size, tag)                                                    \
-    do {                                                                                   \
-        InitializeSListHead(&(l)->ListHead);                                               \
-        (l)->Depth = FIXED_DEPTH;                                                          \
-        (l)->MaximumDepth = FIXED_DEPTH;                                                   \
-        (l)->TotalAllocates = 0;                                                           \
-        (l)->AllocateMisses = 0;                                                           \
-        (l)->TotalFrees = 0;                                                               \
-        (l)->FreeMisses = 0;                                                               \
-        (l)->Type = (type);                                                                \
-        (l)->Tag = (tag);                                                                  \
-        (l)->Size = entry_size(size);                                                      \
-        InitializeListHead(&(l)->ListEntry);                                               \
-        (l)->LastTotalAllocates = 0;                                                       \
-        (l)->LastAllocateMisses = 0;                                                       \
+#define INIT_COMMON(l, type, size, tag)                                                            \
+    do {                                                                                           \
+        InitializeSListHead(&(l)->ListHead);                                                       \
+        (l)->Depth = FIXED_DEPTH;                                                                  \
+        (l)->MaximumDepth = FIXED_DEPTH;                                                           \
+        (l)->TotalAllocates = 0;                                                                   \
+        (l)->AllocateMisses = 0;                                                                   \
+        (l)->TotalFrees = 0;                                                                       \
+        (l)->FreeMisses = 0;                                                                       \
+        (l)->Type = (type);                                                                        \
+        (l)->Tag = (tag);                                                                          \
+        (l)->Size = entry_size(size);                                                              \
+        InitializeListHead(&(l)->ListEntry);                                                       \
+        (l)->LastTotalAllocates = 0;                                                               \
+        (l)->LastAllocateMisses = 0;                                                               \
     } while (0)
 
 static void count(ULONG *c)
@@ -103,12 +103,12 @@ static void delete_classic(PGENERAL_LOOKASIDE l)
 }
 
 /* Flags: POOL_NX_ALLOCATION and friends are accepted; Depth is reserved (ignored). */
-VOID ExInitializeNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside,
-                                     PALLOCATE_FUNCTION Allocate, PFREE_FUNCTION Free,
-                                     ULONG Flags, SIZE_T Size, ULONG Tag, USHORT Depth)
+VOID ExInitializeNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside, PALLOCATE_FUNCTION Allocate,
+                                     PFREE_FUNCTION Free, ULONG Flags, SIZE_T Size, ULONG Tag,
+                                     USHORT Depth)
 {
-    init_classic(&Lookaside->L, (POOL_TYPE)(NonPagedPool | (Flags & POOL_NX_ALLOCATION)),
-                 Allocate, Free, Size, Tag);
+    init_classic(&Lookaside->L, (POOL_TYPE)(NonPagedPool | (Flags & POOL_NX_ALLOCATION)), Allocate,
+                 Free, Size, Tag);
 }
 
 VOID ExDeleteNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside)
@@ -155,13 +155,12 @@ VOID ExFreeToPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry)
 
 /* ---- LOOKASIDE_LIST_EX ---- */
 
-#define LOOKASIDE_EX_VALID_FLAGS                                                           \
+#define LOOKASIDE_EX_VALID_FLAGS                                                                   \
     (EX_LOOKASIDE_LIST_EX_FLAGS_RAISE_ON_FAIL | EX_LOOKASIDE_LIST_EX_FLAGS_FAIL_NO_RAISE)
 
-NTSTATUS ExInitializeLookasideListEx(PLOOKASIDE_LIST_EX Lookaside,
-                                     PALLOCATE_FUNCTION_EX Allocate, PFREE_FUNCTION_EX Free,
-                                     POOL_TYPE PoolType, ULONG Flags, SIZE_T Size, ULONG Tag,
-                                     USHORT Depth)
+NTSTATUS ExInitializeLookasideListEx(PLOOKASIDE_LIST_EX Lookaside, PALLOCATE_FUNCTION_EX Allocate,
+                                     PFREE_FUNCTION_EX Free, POOL_TYPE PoolType, ULONG Flags,
+                                     SIZE_T Size, ULONG Tag, USHORT Depth)
 {
     PGENERAL_LOOKASIDE_POOL l = &Lookaside->L;
 
@@ -210,7 +209,8 @@ PVOID ExAllocateFromLookasideListEx(PLOOKASIDE_LIST_EX Lookaside)
                          (ULONG_PTR)(ULONG)STATUS_INSUFFICIENT_RESOURCES, (ULONG_PTR)Lookaside,
                          l->Size, 0,
                          "ExAllocateFromLookasideListEx(%p) failed with "
-                         "EX_LOOKASIDE_LIST_EX_FLAGS_RAISE_ON_FAIL", (void *)Lookaside);
+                         "EX_LOOKASIDE_LIST_EX_FLAGS_RAISE_ON_FAIL",
+                         (void *)Lookaside);
     return p;
 }
 

@@ -117,13 +117,15 @@ static void check_alloc_irql(int paged, ULONG type, size_t size)
     KIRQL irql = owsk_ke_irql_get();
 
     if (paged && irql > APC_LEVEL)
-        owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, 0x01, irql, type,
-                         size, "paged pool allocation of %zu bytes at IRQL %u (maximum "
-                         "APC_LEVEL)", size, irql);
+        owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, 0x01, irql, type, size,
+                         "paged pool allocation of %zu bytes at IRQL %u (maximum "
+                         "APC_LEVEL)",
+                         size, irql);
     if (irql > DISPATCH_LEVEL)
-        owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, 0x02, irql, type,
-                         size, "nonpaged pool allocation of %zu bytes at IRQL %u (maximum "
-                         "DISPATCH_LEVEL)", size, irql);
+        owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, 0x02, irql, type, size,
+                         "nonpaged pool allocation of %zu bytes at IRQL %u (maximum "
+                         "DISPATCH_LEVEL)",
+                         size, irql);
 }
 
 /* The allocator under every DDI. align is 16 or 64. NULL if out of memory. */
@@ -187,15 +189,15 @@ static void pool_free(void *p, bool check_tag, ULONG tag, const char *ddi)
         if (was_freed)
             owsk_ke_bugcheck(OWSK_BUGCHECK_BAD_POOL_CALLER, 0x07, 0, 0, (ULONG_PTR)p,
                              "%s(%p): the block was already freed (double free)", ddi, p);
-        owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, 0x10,
-                         (ULONG_PTR)p, 0, 0,
+        owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, 0x10, (ULONG_PTR)p, 0, 0,
                          "%s(%p): not an address returned by a pool allocation", ddi, p);
     }
     if (h->magic != MAGIC_LIVE) {
         pthread_mutex_unlock(&pool_lock);
         owsk_ke_bugcheck(0x19 /* BAD_POOL_HEADER */, 0x20, (ULONG_PTR)h, h->magic, 0,
                          "%s(%p): the pool header before the block was overwritten "
-                         "(buffer underrun)", ddi, p);
+                         "(buffer underrun)",
+                         ddi, p);
     }
     if (check_tag && (tag & 0x7fffffff) != (h->tag & 0x7fffffff)) {
         char a[5], b[5];
@@ -210,9 +212,8 @@ static void pool_free(void *p, bool check_tag, ULONG tag, const char *ddi)
         ULONG type = h->pool_type;
         int paged = h->paged;
         pthread_mutex_unlock(&pool_lock);
-        owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION,
-                         paged ? 0x11 : 0x12, irql, type, (ULONG_PTR)p,
-                         "%s(%p): %s pool freed at IRQL %u", ddi, p,
+        owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, paged ? 0x11 : 0x12,
+                         irql, type, (ULONG_PTR)p, "%s(%p): %s pool freed at IRQL %u", ddi, p,
                          paged ? "paged" : "nonpaged", irql);
     }
     size_t size = h->size;
@@ -251,8 +252,8 @@ static __attribute__((noreturn)) void raise_failure(size_t size, uint32_t tag, c
     char b[5];
     owsk_ke_bugcheck(OWSK_BUGCHECK_KMODE_EXCEPTION_NOT_HANDLED,
                      (ULONG_PTR)(ULONG)STATUS_INSUFFICIENT_RESOURCES, size, tag, 0,
-                     "%s(%zu bytes, tag '%s') failed and the caller asked for an exception",
-                     ddi, size, owsk_ex_tag_string(tag, b));
+                     "%s(%zu bytes, tag '%s') failed and the caller asked for an exception", ddi,
+                     size, owsk_ex_tag_string(tag, b));
 }
 
 void *owsk_ex_alloc(POOL_TYPE type, size_t size, uint32_t tag, struct owsk_owner *owner,
@@ -307,16 +308,15 @@ PVOID ExAllocatePoolWithTagPriority(POOL_TYPE PoolType, SIZE_T NumberOfBytes, UL
 }
 
 #define REQUIRED_MASK 0xFFFFFFFFULL
-#define KNOWN_REQUIRED                                                                     \
-    (POOL_FLAG_USE_QUOTA | POOL_FLAG_UNINITIALIZED | POOL_FLAG_SESSION |                   \
-     POOL_FLAG_CACHE_ALIGNED | POOL_FLAG_RAISE_ON_FAILURE | POOL_FLAG_NON_PAGED |          \
-     POOL_FLAG_NON_PAGED_EXECUTE | POOL_FLAG_PAGED)
+#define KNOWN_REQUIRED                                                                             \
+    (POOL_FLAG_USE_QUOTA | POOL_FLAG_UNINITIALIZED | POOL_FLAG_SESSION | POOL_FLAG_CACHE_ALIGNED | \
+     POOL_FLAG_RAISE_ON_FAILURE | POOL_FLAG_NON_PAGED | POOL_FLAG_NON_PAGED_EXECUTE |              \
+     POOL_FLAG_PAGED)
 
 static void *alloc_flags(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag, const void *caller,
                          const char *ddi)
 {
-    POOL_FLAGS kind = Flags & (POOL_FLAG_NON_PAGED | POOL_FLAG_NON_PAGED_EXECUTE |
-                               POOL_FLAG_PAGED);
+    POOL_FLAGS kind = Flags & (POOL_FLAG_NON_PAGED | POOL_FLAG_NON_PAGED_EXECUTE | POOL_FLAG_PAGED);
     bool raise = (Flags & POOL_FLAG_RAISE_ON_FAILURE) != 0;
     void *p = NULL;
 
@@ -328,8 +328,7 @@ static void *alloc_flags(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag, cons
          kind == POOL_FLAG_PAGED)) {
         int paged = kind == POOL_FLAG_PAGED;
         ULONG type = paged ? PagedPool : NonPagedPoolNx;
-        p = pool_alloc(type, paged, NumberOfBytes,
-                       (Flags & POOL_FLAG_CACHE_ALIGNED) ? 64 : 16, Tag,
+        p = pool_alloc(type, paged, NumberOfBytes, (Flags & POOL_FLAG_CACHE_ALIGNED) ? 64 : 16, Tag,
                        !(Flags & POOL_FLAG_UNINITIALIZED), owsk_current_owner, caller);
     }
     if (!p && raise)
@@ -339,17 +338,14 @@ static void *alloc_flags(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag, cons
 
 PVOID ExAllocatePool2(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag)
 {
-    return alloc_flags(Flags, NumberOfBytes, Tag, __builtin_return_address(0),
-                       "ExAllocatePool2");
+    return alloc_flags(Flags, NumberOfBytes, Tag, __builtin_return_address(0), "ExAllocatePool2");
 }
 
 /* ExAllocatePool3: extended parameters (priority, secure pool) are ignored. */
 PVOID ExAllocatePool3(POOL_FLAGS Flags, SIZE_T NumberOfBytes, ULONG Tag,
-                      PCPOOL_EXTENDED_PARAMETER ExtendedParameters,
-                      ULONG ExtendedParametersCount)
+                      PCPOOL_EXTENDED_PARAMETER ExtendedParameters, ULONG ExtendedParametersCount)
 {
-    return alloc_flags(Flags, NumberOfBytes, Tag, __builtin_return_address(0),
-                       "ExAllocatePool3");
+    return alloc_flags(Flags, NumberOfBytes, Tag, __builtin_return_address(0), "ExAllocatePool3");
 }
 
 VOID ExFreePoolWithTag(PVOID P, ULONG Tag)
@@ -448,12 +444,12 @@ uint64_t owsk_ex_pool_report(unsigned owner_id, void (*line)(const char *text, v
     for (size_t i = 0; i < n; i++) {
         if (v[i].owner_id != owner_id || v[i].allocs == v[i].frees)
             continue;
-        snprintf(buf, sizeof(buf), "  tag '%s' %s: %llu allocations, %llu bytes (%llu allocs, "
-                 "%llu frees in all)", owsk_ex_tag_string(v[i].tag, t),
-                 v[i].paged ? "paged" : "nonpaged",
-                 (unsigned long long)(v[i].allocs - v[i].frees),
-                 (unsigned long long)v[i].bytes, (unsigned long long)v[i].allocs,
-                 (unsigned long long)v[i].frees);
+        snprintf(buf, sizeof(buf),
+                 "  tag '%s' %s: %llu allocations, %llu bytes (%llu allocs, "
+                 "%llu frees in all)",
+                 owsk_ex_tag_string(v[i].tag, t), v[i].paged ? "paged" : "nonpaged",
+                 (unsigned long long)(v[i].allocs - v[i].frees), (unsigned long long)v[i].bytes,
+                 (unsigned long long)v[i].allocs, (unsigned long long)v[i].frees);
         line(buf, ctx);
     }
     free(v);

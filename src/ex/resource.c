@@ -32,8 +32,8 @@ static struct res *state(PERESOURCE r, const char *ddi)
 {
     struct res *s = r->Reserved2;
     if (!s)
-        owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1002, (ULONG_PTR)r,
-                         0, 0, "%s(%p): the resource was never initialised (or deleted)", ddi,
+        owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1002, (ULONG_PTR)r, 0,
+                         0, "%s(%p): the resource was never initialised (or deleted)", ddi,
                          (void *)r);
     return s;
 }
@@ -89,8 +89,7 @@ static struct sharer *find_sharer(struct res *s, PKTHREAD t)
 
 static void publish(PERESOURCE r, struct res *s)
 {
-    __atomic_store_n(&r->ActiveCount, (SHORT)(s->excl_owner ? 1 : s->nsharers),
-                     __ATOMIC_RELAXED);
+    __atomic_store_n(&r->ActiveCount, (SHORT)(s->excl_owner ? 1 : s->nsharers), __ATOMIC_RELAXED);
 }
 
 BOOLEAN ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait)
@@ -111,7 +110,8 @@ BOOLEAN ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait)
         owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1000,
                          (ULONG_PTR)Resource, 0, 0,
                          "ExAcquireResourceExclusiveLite(%p) by a thread that holds it shared "
-                         "(self-deadlock)", (void *)Resource);
+                         "(self-deadlock)",
+                         (void *)Resource);
     }
     if (s->excl_owner || s->shared_total) {
         if (!Wait) {
@@ -194,8 +194,8 @@ VOID ExReleaseResourceLite(PERESOURCE Resource)
             pthread_cond_broadcast(&s->cv);
     } else {
         pthread_mutex_unlock(&s->lock);
-        owsk_ke_bugcheck(0xE3 /* RESOURCE_NOT_OWNED */, (ULONG_PTR)Resource, (ULONG_PTR)self,
-                         0, 0, "ExReleaseResourceLite(%p) by a thread that does not own it",
+        owsk_ke_bugcheck(0xE3 /* RESOURCE_NOT_OWNED */, (ULONG_PTR)Resource, (ULONG_PTR)self, 0, 0,
+                         "ExReleaseResourceLite(%p) by a thread that does not own it",
                          (void *)Resource);
     }
     publish(Resource, s);

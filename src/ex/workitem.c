@@ -19,7 +19,7 @@
 
 struct work {
     struct work *next;
-    void (*fn)(void *ctx);     /* internal work, or NULL for a WORK_QUEUE_ITEM */
+    void (*fn)(void *ctx); /* internal work, or NULL for a WORK_QUEUE_ITEM */
     void *ctx;
     PWORK_QUEUE_ITEM item;
     struct owsk_owner *owner;
@@ -35,7 +35,7 @@ static unsigned nworkers, nidle;
 static struct owner_count {
     unsigned id;
     uint64_t n;
-} *counts;
+} * counts;
 static size_t ncounts;
 
 /* wlock held. */
@@ -92,8 +92,8 @@ static void *worker_main(void *arg)
         fn(ctx);
         KIRQL irql = owsk_ke_irql_get();
         if (irql != PASSIVE_LEVEL)
-            owsk_ke_bugcheck(OWSK_BUGCHECK_WORKER_THREAD_RETURNED_AT_BAD_IRQL, (ULONG_PTR)fn,
-                             irql, (ULONG_PTR)ctx, (ULONG_PTR)w->item,
+            owsk_ke_bugcheck(OWSK_BUGCHECK_WORKER_THREAD_RETURNED_AT_BAD_IRQL, (ULONG_PTR)fn, irql,
+                             (ULONG_PTR)ctx, (ULONG_PTR)w->item,
                              "work item routine %p returned at IRQL %u", (void *)fn, irql);
         owsk_owner_leave(prev);
 
@@ -172,8 +172,8 @@ VOID ExQueueWorkItem(PWORK_QUEUE_ITEM WorkItem, WORK_QUEUE_TYPE QueueType)
     w = calloc(1, sizeof(*w));
     if (!w)
         owsk_ke_bugcheck(OWSK_BUGCHECK_KMODE_EXCEPTION_NOT_HANDLED,
-                         (ULONG_PTR)(ULONG)STATUS_INSUFFICIENT_RESOURCES, (ULONG_PTR)WorkItem,
-                         0, 0, "ExQueueWorkItem: out of memory");
+                         (ULONG_PTR)(ULONG)STATUS_INSUFFICIENT_RESOURCES, (ULONG_PTR)WorkItem, 0, 0,
+                         "ExQueueWorkItem: out of memory");
     w->item = WorkItem;
     w->owner = owsk_current_owner;
     w->owner_id = w->owner ? w->owner->id : 0;

@@ -95,11 +95,10 @@ static __attribute__((noreturn)) void stop(ULONG code, const ULONG_PTR p[4], con
                  "\n*** STOP: 0x%08X (0x%016lX, 0x%016lX, 0x%016lX, 0x%016lX)\n"
                  "*** %s\n"
                  "*** driver: %s, thread %ld, IRQL %u\n%s%s%s",
-                 (unsigned)code, (unsigned long)p[0], (unsigned long)p[1],
-                 (unsigned long)p[2], (unsigned long)p[3], name ? name : "(unnamed bug check)",
-                 o ? o->name : "(host)", (long)syscall(SYS_gettid),
-                 (unsigned)owsk_ke_irql_get(), why ? "*** reason: " : "", why ? why : "",
-                 why ? "\n" : "");
+                 (unsigned)code, (unsigned long)p[0], (unsigned long)p[1], (unsigned long)p[2],
+                 (unsigned long)p[3], name ? name : "(unnamed bug check)", o ? o->name : "(host)",
+                 (long)syscall(SYS_gettid), (unsigned)owsk_ke_irql_get(), why ? "*** reason: " : "",
+                 why ? why : "", why ? "\n" : "");
     fflush(stdout);
     fflush(stderr);
     if (n > 0)
@@ -123,9 +122,8 @@ void owsk_ke_bugcheck(ULONG code, ULONG_PTR p1, ULONG_PTR p2, ULONG_PTR p3, ULON
     stop(code, p, why);
 }
 
-VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR BugCheckParameter1,
-                  ULONG_PTR BugCheckParameter2, ULONG_PTR BugCheckParameter3,
-                  ULONG_PTR BugCheckParameter4)
+VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR BugCheckParameter1, ULONG_PTR BugCheckParameter2,
+                  ULONG_PTR BugCheckParameter3, ULONG_PTR BugCheckParameter4)
 {
     ULONG_PTR p[4] = {BugCheckParameter1, BugCheckParameter2, BugCheckParameter3,
                       BugCheckParameter4};

@@ -231,8 +231,8 @@ static void check_wait_irql(PVOID object, const LARGE_INTEGER *timeout, const ch
         owsk_ke_bugcheck(OWSK_BUGCHECK_IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)object, irql, 0,
                          (ULONG_PTR)__builtin_return_address(0),
                          "%s at IRQL %u with a %s timeout: a driver may only wait at "
-                         "DISPATCH_LEVEL or above with a zero timeout", ddi, irql,
-                         timeout ? "non-zero" : "infinite (NULL)");
+                         "DISPATCH_LEVEL or above with a zero timeout",
+                         ddi, irql, timeout ? "non-zero" : "infinite (NULL)");
 }
 
 static NTSTATUS wait_common(ULONG count, DISPATCHER_HEADER **objs, WAIT_TYPE type,
@@ -242,8 +242,8 @@ static NTSTATUS wait_common(ULONG count, DISPATCHER_HEADER **objs, WAIT_TYPE typ
     PKTHREAD self = KeGetCurrentThread();
     uint64_t deadline = 0;
     bool finite = owsk_ke_timeout_deadline(timeout, &deadline);
-    struct waiter w = {.thread = self, .type = type, .count = count, .blocks = blocks,
-                       .result = STATUS_PENDING};
+    struct waiter w = {
+        .thread = self, .type = type, .count = count, .blocks = blocks, .result = STATUS_PENDING};
 
     pthread_cond_init(&w.cv, owsk_ke_condattr());
     pthread_mutex_lock(&dlock);
@@ -277,9 +277,8 @@ static NTSTATUS wait_common(ULONG count, DISPATCHER_HEADER **objs, WAIT_TYPE typ
 }
 
 /* KeWaitForSingleObject: WaitReason, WaitMode and Alertable are accepted and ignored. */
-NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason,
-                               KPROCESSOR_MODE WaitMode, BOOLEAN Alertable,
-                               PLARGE_INTEGER Timeout)
+NTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPROCESSOR_MODE WaitMode,
+                               BOOLEAN Alertable, PLARGE_INTEGER Timeout)
 {
     DISPATCHER_HEADER *h = Object;
     struct wait_block wb;
@@ -427,8 +426,7 @@ VOID KeInitializeSemaphore(PRKSEMAPHORE Semaphore, LONG Count, LONG Limit)
 /* KeReleaseSemaphore: going past Limit raises STATUS_SEMAPHORE_LIMIT_EXCEEDED on Windows;
  * nothing can catch a kernel exception here, so it is the bug check an unhandled one
  * gives (KMODE_EXCEPTION_NOT_HANDLED with that status). */
-LONG KeReleaseSemaphore(PRKSEMAPHORE Semaphore, KPRIORITY Increment, LONG Adjustment,
-                        BOOLEAN Wait)
+LONG KeReleaseSemaphore(PRKSEMAPHORE Semaphore, KPRIORITY Increment, LONG Adjustment, BOOLEAN Wait)
 {
     LONG prev, limit;
 
@@ -440,12 +438,11 @@ LONG KeReleaseSemaphore(PRKSEMAPHORE Semaphore, KPRIORITY Increment, LONG Adjust
     if (Adjustment < 0 || prev > limit - Adjustment) {
         pthread_mutex_unlock(&dlock);
         owsk_ke_bugcheck(OWSK_BUGCHECK_KMODE_EXCEPTION_NOT_HANDLED,
-                         (ULONG_PTR)(ULONG)STATUS_SEMAPHORE_LIMIT_EXCEEDED,
-                         (ULONG_PTR)Semaphore, (ULONG_PTR)(LONG_PTR)Adjustment,
-                         (ULONG_PTR)(LONG_PTR)limit,
+                         (ULONG_PTR)(ULONG)STATUS_SEMAPHORE_LIMIT_EXCEEDED, (ULONG_PTR)Semaphore,
+                         (ULONG_PTR)(LONG_PTR)Adjustment, (ULONG_PTR)(LONG_PTR)limit,
                          "KeReleaseSemaphore(%p, Adjustment %d): count %d would exceed Limit "
-                         "%d (STATUS_SEMAPHORE_LIMIT_EXCEEDED)", (void *)Semaphore,
-                         (int)Adjustment, (int)prev, (int)limit);
+                         "%d (STATUS_SEMAPHORE_LIMIT_EXCEEDED)",
+                         (void *)Semaphore, (int)Adjustment, (int)prev, (int)limit);
     }
     Semaphore->Header.SignalState = prev + Adjustment;
     owsk_ke_wake_locked(&Semaphore->Header);
@@ -487,12 +484,11 @@ LONG KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait)
     if (Mutex->OwnerThread != self || Mutex->Header.SignalState > 0) {
         PKTHREAD owner = Mutex->OwnerThread;
         pthread_mutex_unlock(&dlock);
-        owsk_ke_bugcheck(OWSK_BUGCHECK_KMODE_EXCEPTION_NOT_HANDLED,
-                         (ULONG_PTR)(ULONG)STATUS_MUTANT_NOT_OWNED, (ULONG_PTR)Mutex,
-                         (ULONG_PTR)owner, (ULONG_PTR)self,
-                         "KeReleaseMutex(%p) by thread %p; %s (STATUS_MUTANT_NOT_OWNED)",
-                         (void *)Mutex, (void *)self,
-                         owner ? "another thread owns it" : "nobody owns it");
+        owsk_ke_bugcheck(
+            OWSK_BUGCHECK_KMODE_EXCEPTION_NOT_HANDLED, (ULONG_PTR)(ULONG)STATUS_MUTANT_NOT_OWNED,
+            (ULONG_PTR)Mutex, (ULONG_PTR)owner, (ULONG_PTR)self,
+            "KeReleaseMutex(%p) by thread %p; %s (STATUS_MUTANT_NOT_OWNED)", (void *)Mutex,
+            (void *)self, owner ? "another thread owns it" : "nobody owns it");
     }
     prev = Mutex->Header.SignalState;
     Mutex->Header.SignalState = prev + 1;

@@ -45,8 +45,7 @@ static void *dpc_thread(void *arg)
         /* Cleared before the call, so the routine may queue its DPC again (Windows too). */
         dpc->DpcData = NULL;
         PKDEFERRED_ROUTINE fn = dpc->DeferredRoutine;
-        PVOID ctx = dpc->DeferredContext, a1 = dpc->SystemArgument1,
-              a2 = dpc->SystemArgument2;
+        PVOID ctx = dpc->DeferredContext, a1 = dpc->SystemArgument1, a2 = dpc->SystemArgument2;
         struct owsk_owner *owner = dpc_owner(dpc);
         pthread_mutex_unlock(&dpc_lock);
 
@@ -104,8 +103,7 @@ VOID KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID Defer
 
 /* KeInitializeThreadedDpc: runs on the DPC thread at DISPATCH_LEVEL like any DPC (Windows
  * may run threaded DPCs at PASSIVE_LEVEL; DISPATCH_LEVEL is the stricter case). */
-VOID KeInitializeThreadedDpc(PKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine,
-                             PVOID DeferredContext)
+VOID KeInitializeThreadedDpc(PKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext)
 {
     init_dpc(Dpc, OWSK_THREADED_DPC_OBJECT, DeferredRoutine, DeferredContext);
 }
@@ -219,10 +217,9 @@ void owsk_ke_check_free(const void *p, size_t len, ULONG pool_type)
     for (PKDPC d = head; d; d = (PKDPC)d->DpcListEntry.Next) {
         if ((const char *)d >= lo && (const char *)d < hi) {
             pthread_mutex_unlock(&dpc_lock);
-            owsk_ke_bugcheck(OWSK_BUGCHECK_TIMER_OR_DPC_INVALID, 1, (ULONG_PTR)d,
-                             (ULONG_PTR)lo, (ULONG_PTR)hi,
-                             "freeing pool block %p that holds the queued KDPC %p", p,
-                             (void *)d);
+            owsk_ke_bugcheck(OWSK_BUGCHECK_TIMER_OR_DPC_INVALID, 1, (ULONG_PTR)d, (ULONG_PTR)lo,
+                             (ULONG_PTR)hi, "freeing pool block %p that holds the queued KDPC %p",
+                             p, (void *)d);
         }
     }
     pthread_mutex_unlock(&dpc_lock);

@@ -23,10 +23,10 @@ KIRQL owsk_ke_irql_get(void);
 
 /* Bug checks IRQL_NOT_LESS_OR_EQUAL (0xA) naming ddi when the caller's IRQL is above max. */
 void owsk_ke_irql_check_le(KIRQL max, const char *ddi, const void *object);
-#define OWSK_ASSERT_IRQL_LE(max, obj)                                                      \
-    do {                                                                                   \
-        if (__builtin_expect(owsk_ke_irql_get() > (max), 0))                               \
-            owsk_ke_irql_check_le((max), __func__, (obj));                                 \
+#define OWSK_ASSERT_IRQL_LE(max, obj)                                                              \
+    do {                                                                                           \
+        if (__builtin_expect(owsk_ke_irql_get() > (max), 0))                                       \
+            owsk_ke_irql_check_le((max), __func__, (obj));                                         \
     } while (0)
 
 /* KeEnterCriticalRegion depth of the calling thread (tests, verifier). */
@@ -56,14 +56,14 @@ int owsk_ke_critical_region_depth(void);
 int owsk_ke_bugcheck_exit_status(ULONG code);
 
 /* KeBugCheckEx plus a sentence saying what went wrong, printed with the report. */
-__attribute__((noreturn, format(printf, 6, 7))) void
-owsk_ke_bugcheck(ULONG code, ULONG_PTR p1, ULONG_PTR p2, ULONG_PTR p3, ULONG_PTR p4,
-                 const char *why_fmt, ...);
+__attribute__((noreturn, format(printf, 6, 7))) void owsk_ke_bugcheck(ULONG code, ULONG_PTR p1,
+                                                                      ULONG_PTR p2, ULONG_PTR p3,
+                                                                      ULONG_PTR p4,
+                                                                      const char *why_fmt, ...);
 
 /* Called once with the report before the process stops (the verifier writes its JSON
  * record here). Must not return to driver code or take locks the failing thread may hold. */
-typedef void (*owsk_ke_bugcheck_hook_fn)(ULONG code, const ULONG_PTR params[4],
-                                         const char *why);
+typedef void (*owsk_ke_bugcheck_hook_fn)(ULONG code, const ULONG_PTR params[4], const char *why);
 void owsk_ke_set_bugcheck_hook(owsk_ke_bugcheck_hook_fn fn);
 
 /* Name of a bug-check code ("DRIVER_IRQL_NOT_LESS_OR_EQUAL"), or NULL if unknown. */

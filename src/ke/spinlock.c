@@ -28,15 +28,13 @@ static void lock_word(PKSPIN_LOCK lock, const char *ddi)
     for (;;) {
         ULONG_PTR v = __atomic_load_n(lock, __ATOMIC_RELAXED);
         if (v == 0) {
-            if (__atomic_compare_exchange_n(lock, &v, me, true, __ATOMIC_ACQUIRE,
-                                            __ATOMIC_RELAXED))
+            if (__atomic_compare_exchange_n(lock, &v, me, true, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
                 return;
             continue;
         }
         if (v == me)
             owsk_ke_bugcheck(OWSK_BUGCHECK_SPIN_LOCK_ALREADY_OWNED, (ULONG_PTR)lock, 0, 0, 0,
-                             "%s: spin lock %p is already held by this thread", ddi,
-                             (void *)lock);
+                             "%s: spin lock %p is already held by this thread", ddi, (void *)lock);
         if (++spins < 64)
             __builtin_ia32_pause();
         else
@@ -68,8 +66,8 @@ static KIRQL raise_to_dpc(PKSPIN_LOCK lock, const char *ddi)
 {
     KIRQL old = owsk_ke_irql_get();
     if (old > DISPATCH_LEVEL)
-        owsk_ke_bugcheck(OWSK_BUGCHECK_IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)lock, old,
-                         DISPATCH_LEVEL, (ULONG_PTR)__builtin_return_address(0),
+        owsk_ke_bugcheck(OWSK_BUGCHECK_IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)lock, old, DISPATCH_LEVEL,
+                         (ULONG_PTR)__builtin_return_address(0),
                          "%s called at IRQL %u; its maximum is DISPATCH_LEVEL", ddi, old);
     owsk_ke_irql_set(DISPATCH_LEVEL);
     return old;
@@ -79,9 +77,8 @@ static void lower_to(KIRQL irql, PKSPIN_LOCK lock, const char *ddi)
 {
     KIRQL cur = owsk_ke_irql_get();
     if (irql > cur)
-        owsk_ke_bugcheck(OWSK_BUGCHECK_IRQL_NOT_GREATER_OR_EQUAL, (ULONG_PTR)lock, cur, irql,
-                         0, "%s: releasing to IRQL %u from the lower IRQL %u", ddi, irql,
-                         cur);
+        owsk_ke_bugcheck(OWSK_BUGCHECK_IRQL_NOT_GREATER_OR_EQUAL, (ULONG_PTR)lock, cur, irql, 0,
+                         "%s: releasing to IRQL %u from the lower IRQL %u", ddi, irql, cur);
     owsk_ke_irql_set(irql);
 }
 
@@ -129,13 +126,13 @@ BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
     ULONG_PTR v = 0;
 
     need_dispatch(SpinLock, "KeTryToAcquireSpinLockAtDpcLevel");
-    if (__atomic_compare_exchange_n(SpinLock, &v, me, false, __ATOMIC_ACQUIRE,
-                                    __ATOMIC_RELAXED))
+    if (__atomic_compare_exchange_n(SpinLock, &v, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return TRUE;
     if (v == me)
         owsk_ke_bugcheck(OWSK_BUGCHECK_SPIN_LOCK_ALREADY_OWNED, (ULONG_PTR)SpinLock, 0, 0, 0,
                          "KeTryToAcquireSpinLockAtDpcLevel: spin lock %p is already held by "
-                         "this thread", (void *)SpinLock);
+                         "this thread",
+                         (void *)SpinLock);
     return FALSE;
 }
 
@@ -163,8 +160,7 @@ VOID KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle)
     lower_to(old, lock, "KeReleaseInStackQueuedSpinLock");
 }
 
-VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock,
-                                              PKLOCK_QUEUE_HANDLE LockHandle)
+VOID KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
 {
     need_dispatch(SpinLock, "KeAcquireInStackQueuedSpinLockAtDpcLevel");
     lock_word(SpinLock, "KeAcquireInStackQueuedSpinLockAtDpcLevel");
@@ -179,8 +175,7 @@ VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle)
     unlock_word(LockHandle->LockQueue.Lock, "KeReleaseInStackQueuedSpinLockFromDpcLevel");
 }
 
-VOID KeAcquireInStackQueuedSpinLockForDpc(PKSPIN_LOCK SpinLock,
-                                          PKLOCK_QUEUE_HANDLE LockHandle)
+VOID KeAcquireInStackQueuedSpinLockForDpc(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
 {
     KeAcquireInStackQueuedSpinLock(SpinLock, LockHandle);
 }

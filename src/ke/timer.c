@@ -210,10 +210,11 @@ void owsk_ke_timer_check_free(const void *p, size_t len, ULONG pool_type)
         PKTIMER t = CONTAINING_RECORD(e, KTIMER, TimerListEntry);
         if ((const char *)t >= lo && (const char *)t < hi) {
             owsk_ke_dispatcher_unlock();
-            owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, 0x15,
-                             (ULONG_PTR)t, pool_type, (ULONG_PTR)p,
+            owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, 0x15, (ULONG_PTR)t,
+                             pool_type, (ULONG_PTR)p,
                              "freeing pool block %p that holds the queued KTIMER %p "
-                             "(KeCancelTimer it first)", p, (void *)t);
+                             "(KeCancelTimer it first)",
+                             p, (void *)t);
         }
     }
     owsk_ke_dispatcher_unlock();

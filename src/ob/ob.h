@@ -33,12 +33,10 @@ typedef void (*owsk_ob_release_fn)(void *body, void *ctx);
 
 /* A new object body of size bytes, zero-filled, 16-byte aligned, with one reference.
  * release (may be NULL) runs before the body is freed. NULL if out of memory. */
-void *owsk_ob_create(struct _OBJECT_TYPE *type, size_t size, owsk_ob_release_fn release,
-                     void *ctx);
+void *owsk_ob_create(struct _OBJECT_TYPE *type, size_t size, owsk_ob_release_fn release, void *ctx);
 /* Makes an object that lives in another room's memory reference-counted (one reference);
  * release is called at zero and the memory stays the caller's. false if out of memory. */
-bool owsk_ob_register(void *body, struct _OBJECT_TYPE *type, owsk_ob_release_fn release,
-                      void *ctx);
+bool owsk_ob_register(void *body, struct _OBJECT_TYPE *type, owsk_ob_release_fn release, void *ctx);
 /* The type of an object, or NULL if p is not a live object. */
 struct _OBJECT_TYPE *owsk_ob_type_of(const void *p);
 /* Current reference count (tests, reports); -1 if p is not an object. */

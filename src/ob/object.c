@@ -79,8 +79,7 @@ static void unlink_entry(struct ob_entry *e)
     *pp = e->hnext;
 }
 
-void *owsk_ob_create(struct _OBJECT_TYPE *type, size_t size, owsk_ob_release_fn release,
-                     void *ctx)
+void *owsk_ob_create(struct _OBJECT_TYPE *type, size_t size, owsk_ob_release_fn release, void *ctx)
 {
     struct ob_entry *e = calloc(1, sizeof(*e) + size);
     if (!e)
@@ -95,8 +94,7 @@ void *owsk_ob_create(struct _OBJECT_TYPE *type, size_t size, owsk_ob_release_fn 
     return e->body;
 }
 
-bool owsk_ob_register(void *body, struct _OBJECT_TYPE *type, owsk_ob_release_fn release,
-                      void *ctx)
+bool owsk_ob_register(void *body, struct _OBJECT_TYPE *type, owsk_ob_release_fn release, void *ctx)
 {
     struct ob_entry *e = calloc(1, sizeof(*e));
     if (!e)
@@ -137,8 +135,8 @@ long owsk_ob_refs(const void *p)
 static __attribute__((noreturn)) void not_object(PVOID Object, const char *ddi)
 {
     owsk_ke_bugcheck(OWSK_BUGCHECK_REFERENCE_BY_POINTER, 0, (ULONG_PTR)Object, 0, 0,
-                     "%s(%p): not a referenced object (never created, or already freed)",
-                     ddi, Object);
+                     "%s(%p): not a referenced object (never created, or already freed)", ddi,
+                     Object);
 }
 
 static LONG_PTR reference(PVOID Object, const char *ddi)

@@ -16,9 +16,9 @@ struct owsk_owner;
  * Header comes first so KeWaitForSingleObject(thread) sees a dispatcher object. */
 struct _KTHREAD {
     DISPATCHER_HEADER Header;
-    HANDLE id;                 /* PsGetCurrentThreadId(): a multiple of 4, never reused */
-    struct owsk_owner *owner;  /* driver that created it (system threads) */
-    bool system;               /* created by PsCreateSystemThread */
+    HANDLE id;                /* PsGetCurrentThreadId(): a multiple of 4, never reused */
+    struct owsk_owner *owner; /* driver that created it (system threads) */
+    bool system;              /* created by PsCreateSystemThread */
     PKSTART_ROUTINE start;
     PVOID context;
     NTSTATUS exit_status;

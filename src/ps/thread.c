@@ -27,7 +27,7 @@ static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct owner_count {
     unsigned id;
     uint64_t n;
-} *counts;
+} * counts;
 static size_t ncounts;
 
 static void count_add(struct owsk_owner *o, int delta)
@@ -78,8 +78,8 @@ static void init_once(void)
     process = owsk_ob_create(&owsk_ob_process_type, 256, NULL, NULL);
     if (!process)
         abort();
-    owsk_ke_init_object((DISPATCHER_HEADER *)process, OWSK_KOBJ_PROCESS,
-                        sizeof(DISPATCHER_HEADER), 0);
+    owsk_ke_init_object((DISPATCHER_HEADER *)process, OWSK_KOBJ_PROCESS, sizeof(DISPATCHER_HEADER),
+                        0);
 }
 
 static PKTHREAD new_thread(void)
@@ -139,8 +139,7 @@ static void *system_thread_main(void *arg)
  * process (the only one). */
 NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
                               POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle,
-                              PCLIENT_ID ClientId, PKSTART_ROUTINE StartRoutine,
-                              PVOID StartContext)
+                              PCLIENT_ID ClientId, PKSTART_ROUTINE StartRoutine, PVOID StartContext)
 {
     pthread_attr_t attr;
     pthread_t th;

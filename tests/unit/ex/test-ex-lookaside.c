@@ -64,8 +64,7 @@ int main(void)
                                                  EX_LOOKASIDE_LIST_EX_FLAGS_FAIL_NO_RAISE,
                                              32, TAG, 0),
                  STATUS_INVALID_PARAMETER_5);
-    CHECK_STATUS(ExInitializeLookasideListEx(&lx, my_alloc, my_free, NonPagedPoolNx, 0, 32, TAG,
-                                             0),
+    CHECK_STATUS(ExInitializeLookasideListEx(&lx, my_alloc, my_free, NonPagedPoolNx, 0, 32, TAG, 0),
                  STATUS_SUCCESS);
     a = ExAllocateFromLookasideListEx(&lx);
     c = ExAllocateFromLookasideListEx(&lx);

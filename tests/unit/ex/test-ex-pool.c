@@ -104,7 +104,7 @@ int main(void)
 
     /* ExAllocatePool2: documented failures return NULL. */
     CHECK(ExAllocatePool2(POOL_FLAG_NON_PAGED, 16, 0) == NULL);                     /* tag 0 */
-    CHECK(ExAllocatePool2(0, 16, TAG) == NULL);                                 /* no pool */
+    CHECK(ExAllocatePool2(0, 16, TAG) == NULL);                                     /* no pool */
     CHECK(ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_PAGED, 16, TAG) == NULL); /* two */
     CHECK(ExAllocatePool2(POOL_FLAG_NON_PAGED | POOL_FLAG_RESERVED2, 16, TAG) == NULL);
     /* Unknown optional flags are ignored. */

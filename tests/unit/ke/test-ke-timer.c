@@ -98,8 +98,7 @@ int main(void)
     KeInitializeDpc(&d2, count_dpc, NULL);
     CHECK(KeInsertQueueDpc(&blocker, NULL, NULL));
     t.QuadPart = -50000000LL;
-    CHECK_STATUS(KeWaitForSingleObject(&running, Executive, KernelMode, FALSE, &t),
-                 STATUS_SUCCESS);
+    CHECK_STATUS(KeWaitForSingleObject(&running, Executive, KernelMode, FALSE, &t), STATUS_SUCCESS);
     CHECK(KeInsertQueueDpc(&d2, (PVOID)1, (PVOID)2));
     CHECK(!KeInsertQueueDpc(&d2, NULL, NULL));
     CHECK_UINT(owsk_ke_dpcs_outstanding(0), 1);

@@ -81,18 +81,15 @@ int main(void)
     /* WaitAny returns STATUS_WAIT_0 + the index of the object that satisfied it. */
     KeSetEvent(&c, 0, FALSE);
     t.QuadPart = 0;
-    CHECK_STATUS(KeWaitForMultipleObjects(3, objs, WaitAny, Executive, KernelMode, FALSE, &t,
-                                          NULL),
+    CHECK_STATUS(KeWaitForMultipleObjects(3, objs, WaitAny, Executive, KernelMode, FALSE, &t, NULL),
                  STATUS_WAIT_0 + 2);
     KeResetEvent(&c);
-    CHECK_STATUS(KeWaitForMultipleObjects(3, objs, WaitAny, Executive, KernelMode, FALSE, &t,
-                                          NULL),
+    CHECK_STATUS(KeWaitForMultipleObjects(3, objs, WaitAny, Executive, KernelMode, FALSE, &t, NULL),
                  STATUS_TIMEOUT);
     /* ... also when the signal comes while blocked: b (a synchronization event) is consumed. */
     pthread_create(&th, NULL, set_b_later, NULL);
     t.QuadPart = -50000000LL;
-    CHECK_STATUS(KeWaitForMultipleObjects(3, objs, WaitAny, Executive, KernelMode, FALSE, &t,
-                                          NULL),
+    CHECK_STATUS(KeWaitForMultipleObjects(3, objs, WaitAny, Executive, KernelMode, FALSE, &t, NULL),
                  STATUS_WAIT_1);
     pthread_join(th, NULL);
     CHECK_INT(KeReadStateEvent(&b), 0);
@@ -102,14 +99,12 @@ int main(void)
     KeSetEvent(&b, 0, FALSE);
     t.QuadPart = -100000LL;
     start = KeQueryInterruptTime();
-    CHECK_STATUS(KeWaitForMultipleObjects(3, objs, WaitAll, Executive, KernelMode, FALSE, &t,
-                                          NULL),
+    CHECK_STATUS(KeWaitForMultipleObjects(3, objs, WaitAll, Executive, KernelMode, FALSE, &t, NULL),
                  STATUS_TIMEOUT);
     CHECK(elapsed_100ns(start) >= 100000ULL);
     CHECK_INT(KeReadStateEvent(&b), 1);
     KeSetEvent(&c, 0, FALSE);
-    CHECK_STATUS(KeWaitForMultipleObjects(3, objs, WaitAll, Executive, KernelMode, FALSE, &t,
-                                          NULL),
+    CHECK_STATUS(KeWaitForMultipleObjects(3, objs, WaitAll, Executive, KernelMode, FALSE, &t, NULL),
                  STATUS_SUCCESS);
     CHECK_INT(KeReadStateEvent(&b), 0); /* the synchronization event was consumed */
     CHECK_INT(KeReadStateEvent(&a), 1); /* notification events stay signalled */
@@ -117,9 +112,9 @@ int main(void)
     {
         PVOID four[4] = {&a, &a, &c, &c};
         t.QuadPart = 0;
-        CHECK_STATUS(KeWaitForMultipleObjects(4, four, WaitAny, Executive, KernelMode, FALSE,
-                                              &t, blocks),
-                     STATUS_WAIT_0);
+        CHECK_STATUS(
+            KeWaitForMultipleObjects(4, four, WaitAny, Executive, KernelMode, FALSE, &t, blocks),
+            STATUS_WAIT_0);
     }
 
     /* Semaphores: count, limit, and the previous count from KeReleaseSemaphore. */
@@ -169,8 +164,7 @@ int main(void)
         KIRQL old;
         KeRaiseIrql(DISPATCH_LEVEL, &old);
         t.QuadPart = 0;
-        CHECK_STATUS(KeWaitForSingleObject(&a, Executive, KernelMode, FALSE, &t),
-                     STATUS_SUCCESS);
+        CHECK_STATUS(KeWaitForSingleObject(&a, Executive, KernelMode, FALSE, &t), STATUS_SUCCESS);
         KeLowerIrql(old);
     }
 

@@ -38,17 +38,17 @@ int main(void)
     CHECK_STATUS(ZwClose((HANDLE)(ULONG_PTR)0x1234), STATUS_INVALID_HANDLE);
 
     /* The caller's own thread through the pseudo handle. */
-    CHECK_STATUS(ObReferenceObjectByHandle(NtCurrentThread(), 0, *PsThreadType, KernelMode,
-                                           &obj, NULL),
-                 STATUS_SUCCESS);
+    CHECK_STATUS(
+        ObReferenceObjectByHandle(NtCurrentThread(), 0, *PsThreadType, KernelMode, &obj, NULL),
+        STATUS_SUCCESS);
     CHECK(obj == KeGetCurrentThread());
     ObDereferenceObject(obj);
-    CHECK_STATUS(ObReferenceObjectByHandle(NtCurrentThread(), 0, *PsProcessType, KernelMode,
-                                           &obj, NULL),
-                 STATUS_OBJECT_TYPE_MISMATCH);
-    CHECK_STATUS(ObReferenceObjectByHandle(NtCurrentProcess(), 0, *PsProcessType, KernelMode,
-                                           &obj, NULL),
-                 STATUS_SUCCESS);
+    CHECK_STATUS(
+        ObReferenceObjectByHandle(NtCurrentThread(), 0, *PsProcessType, KernelMode, &obj, NULL),
+        STATUS_OBJECT_TYPE_MISMATCH);
+    CHECK_STATUS(
+        ObReferenceObjectByHandle(NtCurrentProcess(), 0, *PsProcessType, KernelMode, &obj, NULL),
+        STATUS_SUCCESS);
     CHECK(obj == (PVOID)IoGetCurrentProcess());
     ObDereferenceObject(obj);
 

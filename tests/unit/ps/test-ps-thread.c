@@ -90,26 +90,25 @@ int main(void)
     /* L's pattern: WaitAll on three thread objects referenced WithTag by type. */
     KeResetEvent(&go);
     for (int i = 0; i < 3; i++) {
-        CHECK_STATUS(PsCreateSystemThread(&h, SYNCHRONIZE, NULL, NtCurrentProcess(), NULL,
-                                          wait_go, NULL),
-                     STATUS_SUCCESS);
+        CHECK_STATUS(
+            PsCreateSystemThread(&h, SYNCHRONIZE, NULL, NtCurrentProcess(), NULL, wait_go, NULL),
+            STATUS_SUCCESS);
         CHECK_STATUS(ObReferenceObjectByHandleWithTag(h, SYNCHRONIZE, *PsThreadType, KernelMode,
                                                       'rhTL', &objs[i], NULL),
                      STATUS_SUCCESS);
         ZwClose(h);
     }
     KeSetEvent(&go, 0, FALSE);
-    CHECK_STATUS(KeWaitForMultipleObjects(3, objs, WaitAll, Executive, KernelMode, FALSE, &t,
-                                          NULL),
+    CHECK_STATUS(KeWaitForMultipleObjects(3, objs, WaitAll, Executive, KernelMode, FALSE, &t, NULL),
                  STATUS_SUCCESS);
     for (int i = 0; i < 3; i++)
         ObDereferenceObjectWithTag(objs[i], 'rhTL');
 
     /* PsTerminateSystemThread from the thread itself: the status is kept, nothing after it
      * runs. */
-    CHECK_STATUS(PsCreateSystemThread(&h, THREAD_ALL_ACCESS, NULL, NULL, NULL, terminating,
-                                      &reached),
-                 STATUS_SUCCESS);
+    CHECK_STATUS(
+        PsCreateSystemThread(&h, THREAD_ALL_ACCESS, NULL, NULL, NULL, terminating, &reached),
+        STATUS_SUCCESS);
     CHECK_STATUS(ObReferenceObjectByHandle(h, 0, *PsThreadType, KernelMode, &obj, NULL),
                  STATUS_SUCCESS);
     ZwClose(h);

@@ -1,30 +1,65 @@
 #!/bin/sh
-# Runs the Meson test suite of one build directory and ends with the line CI reads:
+# Builds one Meson build directory, runs its test suite and ends with the line CI reads:
 #   N passed, N failed, N skipped
 # Extra arguments go to 'meson test' (e.g. --suite wsk). Exit status: 0 when nothing failed.
+# A build failure, or a 'meson test' that leaves no log, still ends with a count line
+# ("0 passed, 1 failed, 0 skipped") and a non-zero exit, never with nothing.
 set -u
 build=${1:?usage: run-tests.sh BUILD_DIR [meson test args...]}
 shift
 
-meson test -C "$build" --print-errorlogs --num-processes 2 "$@"
-rc=$?
-
 log="$build/meson-logs/testlog.json"
-if [ ! -s "$log" ]; then
-    echo "run-tests: no test log in $build" >&2
-    echo "0 passed, 1 failed"
+# A log left by an earlier run must never be counted as this one's.
+rm -f "$log"
+
+t0=$(date +%s)
+if ! meson compile -C "$build"; then
+    echo "run-tests: build of $build failed" >&2
+    echo "0 passed, 1 failed, 0 skipped"
     exit 1
 fi
-python3 - "$log" <<'PY'
+
+t1=$(date +%s)
+echo "run-tests: built $build in $((t1 - t0)) s"
+meson test -C "$build" --no-rebuild --print-errorlogs --num-processes 2 "$@"
+rc=$?
+echo "run-tests: tests of $build ran in $(($(date +%s) - t1)) s"
+
+if [ ! -s "$log" ]; then
+    echo "run-tests: no test log in $build (meson test exit status $rc)" >&2
+    echo "0 passed, 1 failed, 0 skipped"
+    exit 1
+fi
+python3 - "$log" "$rc" <<'PY'
 import json, sys
-counts = {"OK": 0, "FAIL": 0, "SKIP": 0, "TIMEOUT": 0, "ERROR": 0, "UNEXPECTEDPASS": 0, "EXPECTEDFAIL": 0}
+# Meson's TestResult names: OK, FAIL, SKIP, TIMEOUT, ERROR (a test that could not run),
+# EXPECTEDFAIL (should_fail test that failed), UNEXPECTEDPASS (should_fail test that passed).
+passed = failed = skipped = 0
+failures = []
 for line in open(sys.argv[1]):
     line = line.strip()
-    if line:
-        r = json.loads(line).get("result", "ERROR")
-        counts[r] = counts.get(r, 0) + 1
-passed = counts["OK"] + counts["EXPECTEDFAIL"]
-failed = counts["FAIL"] + counts["TIMEOUT"] + counts["ERROR"] + counts["UNEXPECTEDPASS"]
-print(f"{passed} passed, {failed} failed, {counts['SKIP']} skipped")
+    if not line:
+        continue
+    try:
+        t = json.loads(line)
+    except ValueError:
+        failed += 1
+        failures.append("(unreadable testlog line)")
+        continue
+    r = t.get("result", "ERROR")
+    if r in ("OK", "EXPECTEDFAIL"):
+        passed += 1
+    elif r == "SKIP":
+        skipped += 1
+    else:
+        failed += 1
+        failures.append(f"{t.get('name', '?')} {r}")
+if failed == 0 and int(sys.argv[2]) != 0:
+    # meson test failed without a failing test in its log: count that as one failure.
+    failed = 1
+    failures.append(f"meson test exit status {sys.argv[2]}")
+for f in failures:
+    print(f"run-tests: FAILED {f}")
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed else 0)
 PY
-exit $rc

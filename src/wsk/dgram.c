@@ -16,6 +16,17 @@ _Static_assert(OWSK_WIN_IP_PKTINFO == IP_PKTINFO && OWSK_WIN_IPV6_PKTINFO == IPV
                OWSK_WIN_MSG_TRUNC == MSG_TRUNC && OWSK_WIN_MSG_CTRUNC == MSG_CTRUNC &&
                OWSK_WIN_MSG_BCAST == MSG_BCAST && OWSK_WIN_MSG_MCAST == MSG_MCAST,
                "datagram numbers");
+_Static_assert(OWSK_WIN_IP_MULTICAST_IF == IP_MULTICAST_IF &&
+               OWSK_WIN_IP_MULTICAST_TTL == IP_MULTICAST_TTL &&
+               OWSK_WIN_IP_MULTICAST_LOOP == IP_MULTICAST_LOOP &&
+               OWSK_WIN_IP_ADD_MEMBERSHIP == IP_ADD_MEMBERSHIP &&
+               OWSK_WIN_IP_DROP_MEMBERSHIP == IP_DROP_MEMBERSHIP &&
+               OWSK_WIN_IPV6_MULTICAST_IF == IPV6_MULTICAST_IF &&
+               OWSK_WIN_IPV6_MULTICAST_HOPS == IPV6_MULTICAST_HOPS &&
+               OWSK_WIN_IPV6_MULTICAST_LOOP == IPV6_MULTICAST_LOOP &&
+               OWSK_WIN_IPV6_ADD_MEMBERSHIP == IPV6_ADD_MEMBERSHIP &&
+               OWSK_WIN_IPV6_DROP_MEMBERSHIP == IPV6_DROP_MEMBERSHIP &&
+               sizeof(IP_MREQ) == 8 && sizeof(IPV6_MREQ) == 20, "multicast options");
 
 #define MAX_IOV 256
 #define IND_CAP 65536u   /* the largest UDP payload fits */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "wsk/dgram_lx.h"
 #include "wsk/lx.h"
 
 enum payload {
@@ -17,6 +18,7 @@ enum payload {
     P_LINGER, /* Windows LINGER {USHORT onoff, USHORT linger} vs Linux {int, int} */
     P_DONTLINGER,
     P_GETONLY,
+    P_MREQ,   /* set only: Windows IP_MREQ / IPV6_MREQ have Linux's ip_mreq / ipv6_mreq layout */
 };
 
 struct opt {
@@ -37,6 +39,21 @@ static const struct opt opts[] = {
     {OWSK_WIN_IPPROTO_IP, OWSK_WIN_IP_TTL, IPPROTO_IP, IP_TTL, P_INT},
     {OWSK_WIN_IPPROTO_IPV6, OWSK_WIN_IPV6_V6ONLY, IPPROTO_IPV6, IPV6_V6ONLY, P_INT},
     {OWSK_WIN_IPPROTO_IPV6, OWSK_WIN_IPV6_UNICAST_HOPS, IPPROTO_IPV6, IPV6_UNICAST_HOPS, P_INT},
+    /* datagram sockets */
+    {OWSK_WIN_IPPROTO_IP, OWSK_WIN_IP_MULTICAST_IF, IPPROTO_IP, IP_MULTICAST_IF, P_INT},
+    {OWSK_WIN_IPPROTO_IP, OWSK_WIN_IP_MULTICAST_TTL, IPPROTO_IP, IP_MULTICAST_TTL, P_INT},
+    {OWSK_WIN_IPPROTO_IP, OWSK_WIN_IP_MULTICAST_LOOP, IPPROTO_IP, IP_MULTICAST_LOOP, P_INT},
+    {OWSK_WIN_IPPROTO_IP, OWSK_WIN_IP_ADD_MEMBERSHIP, IPPROTO_IP, IP_ADD_MEMBERSHIP, P_MREQ},
+    {OWSK_WIN_IPPROTO_IP, OWSK_WIN_IP_DROP_MEMBERSHIP, IPPROTO_IP, IP_DROP_MEMBERSHIP, P_MREQ},
+    {OWSK_WIN_IPPROTO_IPV6, OWSK_WIN_IPV6_MULTICAST_IF, IPPROTO_IPV6, IPV6_MULTICAST_IF, P_INT},
+    {OWSK_WIN_IPPROTO_IPV6, OWSK_WIN_IPV6_MULTICAST_HOPS, IPPROTO_IPV6, IPV6_MULTICAST_HOPS,
+     P_INT},
+    {OWSK_WIN_IPPROTO_IPV6, OWSK_WIN_IPV6_MULTICAST_LOOP, IPPROTO_IPV6, IPV6_MULTICAST_LOOP,
+     P_INT},
+    {OWSK_WIN_IPPROTO_IPV6, OWSK_WIN_IPV6_ADD_MEMBERSHIP, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP,
+     P_MREQ},
+    {OWSK_WIN_IPPROTO_IPV6, OWSK_WIN_IPV6_DROP_MEMBERSHIP, IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP,
+     P_MREQ},
     {OWSK_WIN_IPPROTO_TCP, OWSK_WIN_TCP_NODELAY, IPPROTO_TCP, TCP_NODELAY, P_INT},
     {OWSK_WIN_IPPROTO_TCP, OWSK_WIN_TCP_KEEPALIVE, IPPROTO_TCP, TCP_KEEPIDLE, P_INT},
     {OWSK_WIN_IPPROTO_TCP, OWSK_WIN_TCP_KEEPCNT, IPPROTO_TCP, TCP_KEEPCNT, P_INT},
@@ -74,6 +91,16 @@ static int set_opt(int fd, const struct opt *o, const void *buf, size_t len)
         l.l_onoff = w[0] != 0;
         l.l_linger = w[1];
         break;
+    }
+    case P_MREQ: {
+        size_t need = o->lx_level == IPPROTO_IP ? sizeof(struct ip_mreq)
+                                                : sizeof(struct ipv6_mreq);
+
+        if (!buf || len < need)
+            return -EFAULT;
+        if (setsockopt(fd, o->lx_level, o->lx_name, buf, (socklen_t)need) < 0)
+            return -errno;
+        return 0;
     }
     case P_DONTLINGER:
         if (!buf || len < sizeof(uint32_t))
@@ -138,5 +165,7 @@ int owsk_wsk_sockopt(int fd, bool set, uint32_t level, uint32_t name, void *buf,
             return -ENOPROTOOPT;
         return set_opt(fd, o, buf, *inout_len);
     }
+    if (o->payload == P_MREQ)
+        return -ENOPROTOOPT; /* membership is set, not read */
     return get_opt(fd, o, buf, inout_len);
 }

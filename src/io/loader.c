@@ -14,6 +14,7 @@
 
 #include <openwsk/host.h>
 
+#include "ex/ex.h"
 #include "io/io_private.h"
 #include "ke/ke.h"
 #include "ob/ob.h"
@@ -359,14 +360,15 @@ int owsk_driver_unload(struct owsk_driver *drv, unsigned timeout_ms)
         return 0; /* a concurrent call is finishing it */
     pthread_join(drv->unload_thread, NULL);
     /* Work items hold the driver; give them the rest of the deadline to finish. */
-    while (atomic_load(&drv->refs) > 0) {
-        struct timespec now, nap = {0, 1000000};
+    if (atomic_load(&drv->refs) > 0) {
+        struct timespec now;
+        long left_ms;
 
         clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec > deadline.tv_sec ||
-            (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
-            break;
-        nanosleep(&nap, NULL);
+        left_ms = (long)(deadline.tv_sec - now.tv_sec) * 1000 +
+                  (deadline.tv_nsec - now.tv_nsec) / 1000000;
+        if (left_ms > 0)
+            owsk_ex_work_wait_idle(drv->owner.id, (unsigned)left_ms);
     }
     atomic_store(&drv->state, OWSK_DRIVER_STOPPED);
     release_module(drv);

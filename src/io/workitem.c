@@ -2,7 +2,7 @@
 /* IO_WORKITEMs on ex's system worker pool: IoAllocateWorkItem/IoFreeWorkItem,
  * IoInitializeWorkItem/IoUninitializeWorkItem/IoSizeofWorkItem, IoQueueWorkItem(Ex).
  * The routine runs at PASSIVE_LEVEL as the item's driver, which stays referenced (and its
- * module mapped) while the item is queued. Leaves out: queue types (all run as DelayedWorkQueue)
+ * module mapped) while the item is queued, as does the item's device object. Leaves out: queue types (all run as DelayedWorkQueue)
  * and IoTryQueueWorkItem. */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 #include "ex/ex.h"
 #include "io/io_private.h"
 #include "ke/ke.h"
+#include "ob/ob.h"
 
 #define OWSK_WORKITEM_MAGIC 0x4d54494b53574f21ull /* "!OWSKITM" */
 #define OWSK_BUGCHECK_WORKER_INVALID 0xE4
@@ -17,6 +18,7 @@
 struct _IO_WORKITEM {
     uint64_t magic;
     PVOID io_object;              /* the DEVICE_OBJECT or DRIVER_OBJECT it was made for */
+    bool object_ref;              /* io_object is an ob object, referenced while queued */
     struct owsk_driver *driver;   /* NULL for objects the loader did not create */
     struct owsk_owner *owner;
     PIO_WORKITEM_ROUTINE routine; /* IoQueueWorkItem */
@@ -39,6 +41,7 @@ static bool init_item(PIO_WORKITEM item, PVOID io_object)
         return false;
     item->magic = OWSK_WORKITEM_MAGIC;
     item->io_object = io_object;
+    item->object_ref = owsk_ob_type_of(io_object) != NULL;
     item->owner = item->driver ? &item->driver->owner : owsk_current_owner;
     io_count_add(item->owner, IO_COUNT_WORK_ITEMS, 1);
     return true;
@@ -113,12 +116,15 @@ static void run_item(void *ctx)
     PIO_WORKITEM_ROUTINE routine = item->routine;
     PIO_WORKITEM_ROUTINE_EX routine_ex = item->routine_ex;
     PVOID io_object = item->io_object, context = item->context;
+    bool object_ref = item->object_ref;
 
     atomic_store(&item->queued, 0);
     if (routine_ex)
         routine_ex(io_object, context, item);
     else
         routine(io_object, context);
+    if (object_ref)
+        ObDereferenceObject(io_object);
     io_count_add(owner, IO_COUNT_WORK_QUEUED, -1);
     if (driver)
         io_driver_unref(driver);
@@ -134,6 +140,10 @@ static void queue_item(PIO_WORKITEM item, PIO_WORKITEM_ROUTINE routine,
     item->routine = routine;
     item->routine_ex = routine_ex;
     item->context = context;
+    /* As on Windows, the device object (here also a driver object) stays alive while the
+     * item is queued, even if the driver deletes it meanwhile. */
+    if (item->object_ref)
+        ObReferenceObject(item->io_object);
     if (item->driver)
         io_driver_ref(item->driver);
     io_count_add(item->owner, IO_COUNT_WORK_QUEUED, 1);

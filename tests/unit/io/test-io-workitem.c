@@ -6,6 +6,7 @@
  * live items show in the driver's leak counts. Expected behaviour: the IoQueueWorkItem(Ex),
  * IoFreeWorkItem and IoInitializeWorkItem DDI pages. */
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include <openwsk/host.h>
 
@@ -130,6 +131,20 @@ static void caller_storage(void)
     ExFreePoolWithTag(item, 'tWoI');
 }
 
+/* Unload waits (within its deadline) for work the driver queued: the routine is its code. */
+static atomic_int slow_done, slow_dev_type;
+
+static VOID slow_routine(PDEVICE_OBJECT DeviceObject, PVOID Context)
+{
+    LARGE_INTEGER delay = {.QuadPart = -10LL * 1000 * 200};
+
+    KeDelayExecutionThread(KernelMode, FALSE, &delay);
+    /* Deleted meanwhile, but the queued item's reference keeps it (ASan checks the read). */
+    atomic_store(&slow_dev_type, DeviceObject->Type);
+    IoFreeWorkItem(Context);
+    atomic_store(&slow_done, 1);
+}
+
 int main(void)
 {
     owsk_ntstatus_t st = -1;
@@ -143,7 +158,14 @@ int main(void)
     CHECK(owner_id != 0);
     allocated_items();
     caller_storage();
+    {
+        PIO_WORKITEM slow = IoAllocateWorkItem(dev);
+
+        IoQueueWorkItem(slow, slow_routine, DelayedWorkQueue, slow);
+    }
     IoDeleteDevice(dev);
     CHECK_INT(owsk_driver_unload(drv, 5000), 0);
+    CHECK_INT(atomic_load(&slow_done), 1);
+    CHECK_INT(atomic_load(&slow_dev_type), IO_TYPE_DEVICE);
     return t_done();
 }

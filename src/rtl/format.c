@@ -400,15 +400,19 @@ void owsk_rtl_vformat(struct owsk_fmt_out *o, const void *fmt, bool wide_fmt, va
             break;
         }
         case 'u':
+            sp.plus = sp.space = false; /* signs are for %d/%i only */
             emit_int(o, &sp, arg_unsigned(&sp, &ap), false, 10, false);
             break;
         case 'x':
+            sp.plus = sp.space = false;
             emit_int(o, &sp, arg_unsigned(&sp, &ap), false, 16, false);
             break;
         case 'X':
+            sp.plus = sp.space = false;
             emit_int(o, &sp, arg_unsigned(&sp, &ap), false, 16, true);
             break;
         case 'o':
+            sp.plus = sp.space = false;
             emit_int(o, &sp, arg_unsigned(&sp, &ap), false, 8, false);
             break;
         case 'p': {

@@ -49,12 +49,6 @@ int main(void)
                                    WSK_FLAG_CONNECTION_SOCKET, NULL, NULL, NULL, NULL, NULL,
                                    t_irp_arm(&ti)),
          STATUS_NOT_SUPPORTED);
-    /* Datagram sockets are not implemented yet (listed as absent). */
-    CALL(t_npi.Dispatch->WskSocket(t_npi.Client, AF_INET, SOCK_DGRAM, IPPROTO_UDP,
-                                   WSK_FLAG_DATAGRAM_SOCKET, NULL, NULL, NULL, NULL, NULL,
-                                   t_irp_arm(&ti)),
-         STATUS_NOT_IMPLEMENTED);
-
     /* Connect on an unbound socket: returns and completes STATUS_INVALID_DEVICE_STATE. */
     c = t_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET, NULL, NULL, NULL);
     l = t_listener(0, &port, NULL, NULL);

@@ -43,6 +43,27 @@ const char *owsk_ex_tag_string(uint32_t tag, char buf[5]);
 void *owsk_ex_alloc(POOL_TYPE type, size_t size, uint32_t tag, struct owsk_owner *owner,
                     const void *caller);
 
+/* Hooks the verifier installs (special pool, fault injection); NULL members keep the default.
+ * alloc returns at least total bytes, 16-byte aligned (the driver's block ends within the
+ * last 16 bytes of it); free gets back what alloc returned; fail returning true makes the
+ * allocation fail (NULL, or the documented raise). Called without pool locks held. The
+ * struct must stay valid (and its free usable) for as long as blocks it allocated live,
+ * even after other hooks are installed. */
+struct owsk_ex_pool_hooks {
+    void *(*alloc)(size_t total, uint32_t tag, unsigned owner_id, void *ctx);
+    void (*free)(void *raw, size_t total, void *ctx);
+    bool (*fail)(size_t size, uint32_t tag, unsigned owner_id, const void *caller, void *ctx);
+    void *ctx;
+};
+void owsk_ex_set_pool_hooks(const struct owsk_ex_pool_hooks *hooks);
+
+/* ---- Resources and lookaside lists (resource.c, lookaside.c) ---- */
+
+/* Bug checks 0xC4/0x17 if [p, p + len) holds an ERESOURCE not yet deleted. */
+void owsk_ex_resource_check_free(const void *p, size_t len, ULONG pool_type);
+/* Lookaside lists a driver initialised and has not deleted (unload checks). */
+uint64_t owsk_ex_lookasides_outstanding(unsigned owner_id);
+
 /* ---- Work items (workitem.c) ---- */
 
 /* Runs fn(ctx) on a system worker thread at PASSIVE_LEVEL with owner as the current owner,

@@ -40,6 +40,7 @@ static void check_recursion(PFAST_MUTEX m, PKTHREAD self, const char *ddi)
  * signalled event only causes one extra retry. */
 static void take(PFAST_MUTEX m, PKTHREAD self)
 {
+    owsk_ke_hook_acquire(m, OWSK_LOCK_FAST_MUTEX);
     while (!try_take(m)) {
         __atomic_add_fetch(&m->Contention, 1, __ATOMIC_SEQ_CST);
         if (try_take(m)) {
@@ -65,6 +66,7 @@ static void give(PFAST_MUTEX m, const char *ddi)
     __atomic_store_n(&m->Count, FM_LOCK_BIT, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&m->Contention, __ATOMIC_SEQ_CST) > 0)
         KeSetEvent(&m->Event, 0, FALSE);
+    owsk_ke_hook_release(m, OWSK_LOCK_FAST_MUTEX);
 }
 
 VOID ExAcquireFastMutex(PFAST_MUTEX FastMutex)
@@ -105,6 +107,7 @@ BOOLEAN ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex)
     }
     __atomic_store_n(&FastMutex->Owner, self, __ATOMIC_RELAXED);
     FastMutex->OldIrql = old;
+    owsk_ke_hook_acquire(FastMutex, OWSK_LOCK_FAST_MUTEX);
     return TRUE;
 }
 

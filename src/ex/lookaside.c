@@ -11,6 +11,51 @@
 
 #define FIXED_DEPTH EX_MAXIMUM_LOOKASIDE_DEPTH_BASE
 
+/* Every initialised list, linked through L.ListEntry as Windows does; L.Future[1] holds the
+ * initialising driver's id. Guarded by lists_lock. */
+static pthread_mutex_t lists_lock = PTHREAD_MUTEX_INITIALIZER;
+static LIST_ENTRY lists = {&lists, &lists};
+
+/* Links a list (unlinking it first if a driver re-initialises a live one). */
+static void track(PLIST_ENTRY e, ULONG *owner_slot)
+{
+    struct owsk_owner *o = owsk_current_owner;
+
+    pthread_mutex_lock(&lists_lock);
+    for (PLIST_ENTRY x = lists.Flink; x != &lists; x = x->Flink) {
+        if (x == e) {
+            RemoveEntryList(e);
+            break;
+        }
+    }
+    *owner_slot = o ? o->id : 0;
+    InsertTailList(&lists, e);
+    pthread_mutex_unlock(&lists_lock);
+}
+
+static void untrack(PLIST_ENTRY e)
+{
+    pthread_mutex_lock(&lists_lock);
+    for (PLIST_ENTRY x = lists.Flink; x != &lists; x = x->Flink) {
+        if (x == e) {
+            RemoveEntryList(e);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lists_lock);
+}
+
+uint64_t owsk_ex_lookasides_outstanding(unsigned owner_id)
+{
+    uint64_t n = 0;
+
+    pthread_mutex_lock(&lists_lock);
+    for (PLIST_ENTRY x = lists.Flink; x != &lists; x = x->Flink)
+        n += CONTAINING_RECORD(x, GENERAL_LOOKASIDE_POOL, ListEntry)->Future[1] == owner_id;
+    pthread_mutex_unlock(&lists_lock);
+    return n;
+}
+
 static PVOID default_alloc(POOL_TYPE type, SIZE_T size, ULONG tag)
 {
     return ExAllocatePoolWithTag(type, size, tag);
@@ -49,7 +94,7 @@ static ULONG entry_size(SIZE_T size)
         (l)->Type = (type);                                                                        \
         (l)->Tag = (tag);                                                                          \
         (l)->Size = entry_size(size);                                                              \
-        InitializeListHead(&(l)->ListEntry);                                                       \
+        track(&(l)->ListEntry, &(l)->Future[1]);                                                   \
         (l)->LastTotalAllocates = 0;                                                               \
         (l)->LastAllocateMisses = 0;                                                               \
     } while (0)
@@ -95,6 +140,8 @@ static void free_classic(PGENERAL_LOOKASIDE l, PVOID entry)
 static void delete_classic(PGENERAL_LOOKASIDE l)
 {
     PSLIST_ENTRY e = InterlockedFlushSList(&l->ListHead);
+
+    untrack(&l->ListEntry);
     while (e) {
         PSLIST_ENTRY next = e->Next;
         l->Free(e);
@@ -178,6 +225,7 @@ NTSTATUS ExInitializeLookasideListEx(PLOOKASIDE_LIST_EX Lookaside, PALLOCATE_FUN
 VOID ExDeleteLookasideListEx(PLOOKASIDE_LIST_EX Lookaside)
 {
     ExFlushLookasideListEx(Lookaside);
+    untrack(&Lookaside->L.ListEntry);
 }
 
 VOID ExFlushLookasideListEx(PLOOKASIDE_LIST_EX Lookaside)

@@ -35,6 +35,8 @@ struct pool_hdr {
     unsigned owner_id;
     const void *caller;
     struct pool_row *row;
+    size_t total; /* bytes obtained for the block (header, alignment slack included) */
+    const struct owsk_ex_pool_hooks *hooked; /* whose allocator gave the block, or NULL */
 } __attribute__((aligned(16)));
 
 #define NBUCKETS 4096
@@ -49,6 +51,13 @@ static struct pool_row *row_buckets[256];
 /* Recently freed addresses, to tell a double free from a pointer never allocated. */
 static const void *freed[NFREED];
 static size_t freed_pos;
+/* Set by the verifier before drivers load; read atomically. */
+static const struct owsk_ex_pool_hooks *hooks;
+
+void owsk_ex_set_pool_hooks(const struct owsk_ex_pool_hooks *h)
+{
+    __atomic_store_n(&hooks, h, __ATOMIC_RELEASE);
+}
 
 static size_t bucket_of(const void *p)
 {
@@ -137,10 +146,17 @@ static void *pool_alloc(ULONG pool_type, int paged, size_t size, size_t align, u
     struct pool_hdr *h;
 
     check_alloc_irql(paged, pool_type, size);
-    if (size > SIZE_MAX - hsz - align)
+    if (size > SIZE_MAX - hsz - align - 16)
         return NULL;
-    total = hsz + (size ? size : 1) + (align > 16 ? align : 0);
-    raw = malloc(total);
+    /* The block is rounded to 16 so an allocator hook can end-align it on a guard page. */
+    total = hsz + ((size + 15) & ~(size_t)15) + (align > 16 ? align : 0);
+    if (!size)
+        total += 16;
+    const struct owsk_ex_pool_hooks *hk = __atomic_load_n(&hooks, __ATOMIC_ACQUIRE);
+    unsigned owner_id = owner ? owner->id : 0;
+    if (hk && hk->fail && hk->fail(size, tag, owner_id, caller, hk->ctx))
+        return NULL;
+    raw = hk && hk->alloc ? hk->alloc(total, tag, owner_id, hk->ctx) : malloc(total);
     if (!raw)
         return NULL;
     user = raw + hsz;
@@ -155,8 +171,10 @@ static void *pool_alloc(ULONG pool_type, int paged, size_t size, size_t align, u
     h->tag = tag;
     h->pool_type = pool_type;
     h->paged = paged;
-    h->owner_id = owner ? owner->id : 0;
+    h->owner_id = owner_id;
     h->caller = caller;
+    h->total = total;
+    h->hooked = hk && hk->alloc ? hk : NULL;
 
     pthread_mutex_lock(&pool_lock);
     h->row = row_for(h->owner_id, tag, paged);
@@ -220,8 +238,10 @@ static void pool_free(void *p, bool check_tag, ULONG tag, const char *ddi)
     ULONG type = h->pool_type;
     pthread_mutex_unlock(&pool_lock);
 
-    /* A queued KTIMER or KDPC inside the block would be a use after free later. */
+    /* A queued KTIMER or KDPC, or a live ERESOURCE, inside the block would be a use after
+     * free later. */
     owsk_ke_check_free(p, size, type);
+    owsk_ex_resource_check_free(p, size, type);
 
     pthread_mutex_lock(&pool_lock);
     if (find(p) != h) {
@@ -241,8 +261,15 @@ static void pool_free(void *p, bool check_tag, ULONG tag, const char *ddi)
     h->magic = 0;
     freed[freed_pos] = p;
     freed_pos = (freed_pos + 1) % NFREED;
+    void *raw = h->raw;
+    size_t total = h->total;
+    const struct owsk_ex_pool_hooks *hooked = h->hooked;
     pthread_mutex_unlock(&pool_lock);
-    free(h->raw);
+    if (hooked) {
+        hooked->free(raw, total, hooked->ctx);
+    } else {
+        free(raw);
+    }
 }
 
 /* Raising an exception on failure cannot be caught here: it is the unhandled-exception bug

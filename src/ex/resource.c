@@ -18,6 +18,8 @@ struct sharer {
 };
 
 struct res {
+    struct res *next, *prev; /* every live resource, for the free check */
+    PERESOURCE resource;
     pthread_mutex_t lock;
     pthread_cond_t cv;
     PKTHREAD excl_owner;
@@ -27,6 +29,29 @@ struct res {
     ULONG shared_total;
     ULONG excl_waiters;
 };
+
+/* Live resources; guarded by live_lock (never held with a resource's own lock). */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct res live = {.next = &live, .prev = &live};
+
+void owsk_ex_resource_check_free(const void *p, size_t len, ULONG pool_type)
+{
+    const char *lo = p, *hi = lo + len;
+
+    pthread_mutex_lock(&live_lock);
+    for (struct res *s = live.next; s != &live; s = s->next) {
+        const char *r = (const char *)s->resource;
+        if (r >= lo && r < hi) {
+            pthread_mutex_unlock(&live_lock);
+            owsk_ke_bugcheck(OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION, 0x17, (ULONG_PTR)r,
+                             pool_type, (ULONG_PTR)p,
+                             "freeing pool block %p that holds the ERESOURCE %p "
+                             "(ExDeleteResourceLite it first)",
+                             p, (const void *)r);
+        }
+    }
+    pthread_mutex_unlock(&live_lock);
+}
 
 static struct res *state(PERESOURCE r, const char *ddi)
 {
@@ -49,6 +74,13 @@ NTSTATUS ExInitializeResourceLite(PERESOURCE Resource)
     pthread_cond_init(&s->cv, NULL);
     InitializeListHead(&Resource->SystemResourcesList);
     Resource->Reserved2 = s;
+    s->resource = Resource;
+    pthread_mutex_lock(&live_lock);
+    s->next = live.next;
+    s->prev = &live;
+    live.next->prev = s;
+    live.next = s;
+    pthread_mutex_unlock(&live_lock);
     return STATUS_SUCCESS;
 }
 
@@ -56,6 +88,10 @@ NTSTATUS ExDeleteResourceLite(PERESOURCE Resource)
 {
     struct res *s = state(Resource, "ExDeleteResourceLite");
 
+    pthread_mutex_lock(&live_lock);
+    s->prev->next = s->next;
+    s->next->prev = s->prev;
+    pthread_mutex_unlock(&live_lock);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->cv);
     free(s->sharers);
@@ -102,6 +138,7 @@ BOOLEAN ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait)
     if (s->excl_owner == self) {
         s->excl_count++;
         pthread_mutex_unlock(&s->lock);
+        owsk_ke_hook_acquire(Resource, OWSK_LOCK_RESOURCE_EXCLUSIVE);
         return TRUE;
     }
     if (find_sharer(s, self)) {
@@ -127,6 +164,7 @@ BOOLEAN ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait)
     s->excl_count = 1;
     publish(Resource, s);
     pthread_mutex_unlock(&s->lock);
+    owsk_ke_hook_acquire(Resource, OWSK_LOCK_RESOURCE_EXCLUSIVE);
     return TRUE;
 }
 
@@ -139,8 +177,9 @@ BOOLEAN ExAcquireResourceSharedLite(PERESOURCE Resource, BOOLEAN Wait)
     OWSK_ASSERT_IRQL_LE(APC_LEVEL, Resource);
     pthread_mutex_lock(&s->lock);
     if (s->excl_owner == self) {
-        s->excl_count++;
+        s->excl_count++; /* counted, and reported, as exclusive */
         pthread_mutex_unlock(&s->lock);
+        owsk_ke_hook_acquire(Resource, OWSK_LOCK_RESOURCE_EXCLUSIVE);
         return TRUE;
     }
     sh = find_sharer(s, self);
@@ -171,6 +210,7 @@ BOOLEAN ExAcquireResourceSharedLite(PERESOURCE Resource, BOOLEAN Wait)
     s->shared_total++;
     publish(Resource, s);
     pthread_mutex_unlock(&s->lock);
+    owsk_ke_hook_acquire(Resource, OWSK_LOCK_RESOURCE_SHARED);
     return TRUE;
 }
 
@@ -179,6 +219,7 @@ VOID ExReleaseResourceLite(PERESOURCE Resource)
     struct res *s = state(Resource, "ExReleaseResourceLite");
     PKTHREAD self = KeGetCurrentThread();
     struct sharer *sh;
+    enum owsk_ke_lock_kind kind = OWSK_LOCK_RESOURCE_EXCLUSIVE;
 
     pthread_mutex_lock(&s->lock);
     if (s->excl_owner == self) {
@@ -187,6 +228,7 @@ VOID ExReleaseResourceLite(PERESOURCE Resource)
             pthread_cond_broadcast(&s->cv);
         }
     } else if ((sh = find_sharer(s, self)) != NULL) {
+        kind = OWSK_LOCK_RESOURCE_SHARED;
         s->shared_total--;
         if (--sh->count == 0)
             *sh = s->sharers[--s->nsharers];
@@ -200,6 +242,7 @@ VOID ExReleaseResourceLite(PERESOURCE Resource)
     }
     publish(Resource, s);
     pthread_mutex_unlock(&s->lock);
+    owsk_ke_hook_release(Resource, kind);
 }
 
 BOOLEAN ExIsResourceAcquiredExclusiveLite(PERESOURCE Resource)

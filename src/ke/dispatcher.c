@@ -241,7 +241,18 @@ static NTSTATUS wait_common(ULONG count, DISPATCHER_HEADER **objs, WAIT_TYPE typ
 {
     PKTHREAD self = KeGetCurrentThread();
     uint64_t deadline = 0;
-    bool finite = owsk_ke_timeout_deadline(timeout, &deadline);
+    bool finite;
+    const struct owsk_ke_sync_hooks *hk =
+        __atomic_load_n(&owsk_ke_sync_hooks_installed, __ATOMIC_ACQUIRE);
+
+    if (hk) {
+        if (hk->wait)
+            hk->wait(count, (void *const *)objs, timeout, hk->ctx);
+        for (ULONG i = 0; i < count && hk->acquire; i++)
+            if (objs[i]->Type == OWSK_KOBJ_MUTANT)
+                hk->acquire(objs[i], OWSK_LOCK_MUTEX, hk->ctx);
+    }
+    finite = owsk_ke_timeout_deadline(timeout, &deadline);
     struct waiter w = {
         .thread = self, .type = type, .count = count, .blocks = blocks, .result = STATUS_PENDING};
 
@@ -497,6 +508,7 @@ LONG KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait)
         owsk_ke_wake_locked(&Mutex->Header);
     }
     pthread_mutex_unlock(&dlock);
+    owsk_ke_hook_release(Mutex, OWSK_LOCK_MUTEX);
     return prev;
 }
 

@@ -102,3 +102,11 @@ BOOLEAN KeAreApcsDisabled(VOID)
 {
     return critical_depth > 0 || cur_irql >= APC_LEVEL;
 }
+
+/* Installed once by the verifier at start-up; read atomically on every lock operation. */
+const struct owsk_ke_sync_hooks *owsk_ke_sync_hooks_installed;
+
+void owsk_ke_set_sync_hooks(const struct owsk_ke_sync_hooks *hooks)
+{
+    __atomic_store_n(&owsk_ke_sync_hooks_installed, hooks, __ATOMIC_RELEASE);
+}

@@ -131,6 +131,46 @@ BOOLEAN owsk_ke_queue_dpc(PKDPC dpc, PVOID arg1, PVOID arg2);
 int64_t owsk_ke_system_time(void);
 uint64_t owsk_ke_interrupt_time(void);
 
+/* ---- Synchronisation hooks (irql.c) ---- */
+
+/* Kinds of locks reported to the hooks. */
+enum owsk_ke_lock_kind {
+    OWSK_LOCK_SPIN,               /* KSPIN_LOCK, every acquire form (cancel lock too) */
+    OWSK_LOCK_MUTEX,              /* KMUTEX, acquired by a wait */
+    OWSK_LOCK_FAST_MUTEX,         /* FAST_MUTEX */
+    OWSK_LOCK_RESOURCE_SHARED,    /* ERESOURCE */
+    OWSK_LOCK_RESOURCE_EXCLUSIVE, /* ERESOURCE */
+};
+
+/* For the verifier (lock-order graph, delay fuzzing). acquire runs in the acquiring thread
+ * before it may block for the lock (spin locks, fast mutexes, mutexes; after success for the
+ * TryToAcquire forms and for ERESOURCEs, where the kind is only known then), release after
+ * the lock is released, wait before a dispatcher wait. No internal lock is held; the hooks
+ * must not block or call back into locking DDIs on the same lock. */
+struct owsk_ke_sync_hooks {
+    void (*acquire)(const void *lock, enum owsk_ke_lock_kind kind, void *ctx);
+    void (*release)(const void *lock, enum owsk_ke_lock_kind kind, void *ctx);
+    void (*wait)(ULONG count, void *const *objects, const LARGE_INTEGER *timeout, void *ctx);
+    void *ctx;
+};
+void owsk_ke_set_sync_hooks(const struct owsk_ke_sync_hooks *hooks);
+/* Internal: report to the installed hooks (cheap when none are). */
+extern const struct owsk_ke_sync_hooks *owsk_ke_sync_hooks_installed;
+static inline void owsk_ke_hook_acquire(const void *lock, enum owsk_ke_lock_kind kind)
+{
+    const struct owsk_ke_sync_hooks *h =
+        __atomic_load_n(&owsk_ke_sync_hooks_installed, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(h != NULL, 0) && h->acquire)
+        h->acquire(lock, kind, h->ctx);
+}
+static inline void owsk_ke_hook_release(const void *lock, enum owsk_ke_lock_kind kind)
+{
+    const struct owsk_ke_sync_hooks *h =
+        __atomic_load_n(&owsk_ke_sync_hooks_installed, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(h != NULL, 0) && h->release)
+        h->release(lock, kind, h->ctx);
+}
+
 /* ---- Spin locks (spinlock.c) ---- */
 
 /* The value a spin lock held by the calling thread contains (unique per thread for the

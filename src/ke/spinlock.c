@@ -25,6 +25,7 @@ static void lock_word(PKSPIN_LOCK lock, const char *ddi)
     ULONG_PTR me = owsk_ke_thread_token();
     unsigned spins = 0;
 
+    owsk_ke_hook_acquire(lock, OWSK_LOCK_SPIN);
     for (;;) {
         ULONG_PTR v = __atomic_load_n(lock, __ATOMIC_RELAXED);
         if (v == 0) {
@@ -51,6 +52,7 @@ static void unlock_word(PKSPIN_LOCK lock, const char *ddi)
         owsk_ke_bugcheck(OWSK_BUGCHECK_SPIN_LOCK_NOT_OWNED, (ULONG_PTR)lock, v, 0, 0,
                          "%s: spin lock %p is %s", ddi, (void *)lock,
                          v ? "held by another thread" : "not held");
+    owsk_ke_hook_release(lock, OWSK_LOCK_SPIN);
 }
 
 static void need_dispatch(PKSPIN_LOCK lock, const char *ddi)

@@ -31,7 +31,9 @@ int main(void)
     void *a, *b, *c;
     uint64_t n;
 
+    CHECK_UINT(owsk_ex_lookasides_outstanding(0), 0);
     ExInitializeNPagedLookasideList(&np, NULL, NULL, POOL_NX_ALLOCATION, 40, TAG, 0);
+    CHECK_UINT(owsk_ex_lookasides_outstanding(0), 1);
     a = ExAllocateFromNPagedLookasideList(&np);
     b = ExAllocateFromNPagedLookasideList(&np);
     CHECK(a && b && a != b);
@@ -48,6 +50,7 @@ int main(void)
     ExFreeToNPagedLookasideList(&np, a);
     ExFreeToNPagedLookasideList(&np, b);
     ExDeleteNPagedLookasideList(&np);
+    CHECK_UINT(owsk_ex_lookasides_outstanding(0), 0);
     owsk_ex_pool_outstanding(0, &n, NULL);
     CHECK_UINT(n, 0); /* delete returned the cached entries */
 
@@ -78,7 +81,9 @@ int main(void)
     CHECK_INT(ex_frees, 0);
     ExFlushLookasideListEx(&lx);
     CHECK_INT(ex_frees, 2);
+    CHECK_UINT(owsk_ex_lookasides_outstanding(0), 1);
     ExDeleteLookasideListEx(&lx);
+    CHECK_UINT(owsk_ex_lookasides_outstanding(0), 0);
     owsk_ex_pool_outstanding(0, &n, NULL);
     CHECK_UINT(n, 0);
 

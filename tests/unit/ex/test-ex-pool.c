@@ -3,7 +3,8 @@
  * unless POOL_FLAG_UNINITIALIZED), alignment (16, CACHE_ALIGNED 64), accounting per driver
  * and tag (allocs, frees, bytes, the leak walk and report, owsk_pool_foreach), and the bug
  * checks for bad frees (tag mismatch 0xC2/0xA, double free 0xC2/0x7, foreign pointer,
- * freeing a queued timer), each in a forked child. */
+ * freeing a queued timer or a live ERESOURCE), each in a forked child; the verifier's
+ * allocator and fault-injection hooks. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -49,6 +50,31 @@ static void paged_at_dispatch(void)
     KeRaiseIrql(DISPATCH_LEVEL, &old);
     ExAllocatePool2(POOL_FLAG_PAGED, 8, TAG);
 }
+
+static void free_live_resource(void)
+{
+    PERESOURCE r = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(ERESOURCE), TAG);
+    ExInitializeResourceLite(r);
+    ExFreePoolWithTag(r, TAG);
+}
+
+/* A verifier-style allocator: counts, and fails tag 'liaF'. */
+static int hook_allocs, hook_frees;
+static void *hook_alloc(size_t total, uint32_t tag, unsigned owner_id, void *ctx)
+{
+    hook_allocs++;
+    return aligned_alloc(16, (total + 15) & ~(size_t)15);
+}
+static void hook_free(void *raw, size_t total, void *ctx)
+{
+    hook_frees++;
+    free(raw);
+}
+static bool hook_fail(size_t size, uint32_t tag, unsigned owner_id, const void *caller, void *ctx)
+{
+    return tag == 'liaF';
+}
+static const struct owsk_ex_pool_hooks test_hooks = {hook_alloc, hook_free, hook_fail, NULL};
 
 static void raise_on_failure(void)
 {
@@ -99,6 +125,7 @@ int main(void)
     t_expect_bugcheck(double_free, BAD_POOL_CALLER, "double free");
     t_expect_bugcheck(foreign_free, DRIVER_VERIFIER_DETECTED_VIOLATION, "not an address");
     t_expect_bugcheck(free_live_timer, DRIVER_VERIFIER_DETECTED_VIOLATION, "queued KTIMER");
+    t_expect_bugcheck(free_live_resource, DRIVER_VERIFIER_DETECTED_VIOLATION, "ERESOURCE");
     t_expect_bugcheck(paged_at_dispatch, DRIVER_VERIFIER_DETECTED_VIOLATION, "paged pool");
     t_expect_bugcheck(raise_on_failure, KMODE_EXCEPTION_NOT_HANDLED, "ExAllocatePool2");
 
@@ -172,6 +199,21 @@ int main(void)
     CHECK_UINT(row.frees, 2);
     CHECK_UINT(row.bytes, 0);
     CHECK_UINT(owsk_ex_pool_foreach_block(77, NULL, NULL), 0);
+    /* Hooks: blocks come from the hook's allocator and go back to it, even after the hooks
+     * are removed; fail makes allocations fail. */
+    owsk_ex_set_pool_hooks(&test_hooks);
+    p = ExAllocatePoolWithTag(NonPagedPoolNx, 24, TAG);
+    CHECK(p != NULL);
+    CHECK_INT(hook_allocs, 1);
+    CHECK(ExAllocatePoolWithTag(NonPagedPoolNx, 24, 'liaF') == NULL);
+    CHECK(ExAllocatePool2(POOL_FLAG_NON_PAGED, 24, 'liaF') == NULL);
+    owsk_ex_set_pool_hooks(NULL);
+    q = ExAllocatePoolWithTag(NonPagedPoolNx, 24, 'liaF');
+    CHECK(q != NULL);
+    CHECK_INT(hook_allocs, 1);
+    ExFreePool(q);
+    ExFreePoolWithTag(p, TAG);
+    CHECK_INT(hook_frees, 1);
     char t5[5];
     CHECK_STR(owsk_ex_tag_string(TAG, t5), "Test");
 

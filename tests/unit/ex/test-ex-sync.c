@@ -7,6 +7,7 @@
 
 #include "owsk_test.h"
 #include "../ke/t_child.h"
+#include "ke/ke.h"
 
 #define ITER 20000
 
@@ -73,6 +74,18 @@ static void *try_fm(void *arg)
     return NULL;
 }
 
+/* The verifier's view: every acquire is matched by a release, per kind. */
+static volatile LONG acq[5], rel[5];
+static void on_acquire(const void *lock, enum owsk_ke_lock_kind kind, void *ctx)
+{
+    InterlockedIncrement((LONG *)&acq[kind]);
+}
+static void on_release(const void *lock, enum owsk_ke_lock_kind kind, void *ctx)
+{
+    InterlockedIncrement((LONG *)&rel[kind]);
+}
+static const struct owsk_ke_sync_hooks sync_hooks = {on_acquire, on_release, NULL, NULL};
+
 static LONG run(void *(*fn)(void *))
 {
     pthread_t t;
@@ -87,6 +100,8 @@ int main(void)
 
     t_expect_bugcheck(fm_recursive, DRIVER_VERIFIER_DETECTED_VIOLATION, "self-deadlock");
     t_expect_bugcheck(res_not_owned, 0xE3, "does not own");
+
+    owsk_ke_set_sync_hooks(&sync_hooks);
 
     /* Fast mutex. */
     ExInitializeFastMutex(&fm);
@@ -142,6 +157,26 @@ int main(void)
         pthread_join(t[i], NULL);
     CHECK_INT(counter, 3 * (ITER / 4));
     CHECK_STATUS(ExDeleteResourceLite(&res), STATUS_SUCCESS);
+
+    /* Mutexes and spin locks are reported too. */
+    {
+        KMUTEX m;
+        KSPIN_LOCK l;
+        KIRQL old;
+        KeInitializeMutex(&m, 0);
+        KeWaitForSingleObject(&m, Executive, KernelMode, FALSE, NULL);
+        KeReleaseMutex(&m, FALSE);
+        KeInitializeSpinLock(&l);
+        KeAcquireSpinLock(&l, &old);
+        KeReleaseSpinLock(&l, old);
+    }
+    owsk_ke_set_sync_hooks(NULL);
+    for (int k = 0; k < 5; k++)
+        CHECK_INT(acq[k], rel[k]);
+    CHECK(acq[OWSK_LOCK_FAST_MUTEX] >= 3 * ITER);
+    CHECK(acq[OWSK_LOCK_RESOURCE_SHARED] > 0 && acq[OWSK_LOCK_RESOURCE_EXCLUSIVE] > 0);
+    CHECK_INT(acq[OWSK_LOCK_MUTEX], 1);
+    CHECK(acq[OWSK_LOCK_SPIN] >= 1);
 
     return t_done();
 }

@@ -2543,6 +2543,12 @@ NTSYSAPI NTSTATUS NTAPI RtlUnicodeStringToAnsiString(_When_(AllocateDestinationS
 NTSYSAPI VOID NTAPI RtlFreeUnicodeString(_Inout_ PUNICODE_STRING UnicodeString);
 NTSYSAPI VOID NTAPI RtlFreeAnsiString(_Inout_ PANSI_STRING AnsiString);
 NTSYSAPI WCHAR NTAPI RtlUpcaseUnicodeChar(_In_ WCHAR SourceCharacter);
+NTSYSAPI CHAR NTAPI RtlUpperChar(_In_ CHAR Character);
+NTSYSAPI BOOLEAN NTAPI RtlPrefixUnicodeString(_In_ PCUNICODE_STRING String1,
+                                              _In_ PCUNICODE_STRING String2,
+                                              _In_ BOOLEAN CaseInSensitive);
+NTSYSAPI NTSTATUS NTAPI RtlAppendStringToString(_Inout_ PSTRING Destination,
+                                                _In_ const STRING *Source);
 NTSYSAPI NTSTATUS NTAPI RtlUpcaseUnicodeString(_When_(AllocateDestinationString, _Out_)
                                                    PUNICODE_STRING DestinationString,
                                                _In_ PCUNICODE_STRING SourceString,
@@ -2586,6 +2592,7 @@ typedef struct _OSVERSIONINFOEXW {
 #define VER_NT_WORKSTATION 0x0000001
 #define VER_NT_DOMAIN_CONTROLLER 0x0000002
 #define VER_NT_SERVER 0x0000003
+#define VER_SUITE_SINGLEUSERTS 0x00000100
 
 NTSYSAPI NTSTATUS NTAPI RtlGetVersion(_Out_ PRTL_OSVERSIONINFOW lpVersionInformation);
 
@@ -2700,6 +2707,14 @@ typedef struct _KEY_VALUE_PARTIAL_INFORMATION {
 
 NTSYSAPI NTSTATUS NTAPI ZwOpenKey(_Out_ PHANDLE KeyHandle, _In_ ACCESS_MASK DesiredAccess,
                                   _In_ POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS NTAPI ZwCreateKey(_Out_ PHANDLE KeyHandle, _In_ ACCESS_MASK DesiredAccess,
+                                    _In_ POBJECT_ATTRIBUTES ObjectAttributes,
+                                    _Reserved_ ULONG TitleIndex, _In_opt_ PUNICODE_STRING Class,
+                                    _In_ ULONG CreateOptions, _Out_opt_ PULONG Disposition);
+NTSYSAPI NTSTATUS NTAPI ZwSetValueKey(_In_ HANDLE KeyHandle, _In_ PUNICODE_STRING ValueName,
+                                      _In_opt_ ULONG TitleIndex, _In_ ULONG Type,
+                                      _In_reads_bytes_opt_(DataSize) PVOID Data,
+                                      _In_ ULONG DataSize);
 NTSYSAPI NTSTATUS NTAPI ZwQueryValueKey(
     _In_ HANDLE KeyHandle, _In_ PUNICODE_STRING ValueName,
     _In_ KEY_VALUE_INFORMATION_CLASS KeyValueInformationClass,

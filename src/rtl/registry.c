@@ -13,10 +13,6 @@
 #include "core/core.h"
 #include "rtl/rtl.h"
 
-/* A real DDI whose declaration the public headers do not carry yet: built, tested through
- * the internal library, but not exported until the header declares it NTSYSAPI. */
-#define OWSK_DDI_PENDING_HEADER
-
 struct reg_value {
     struct reg_value *next;
     WCHAR *name; /* NUL-terminated; "" is the key's default value */
@@ -497,8 +493,7 @@ NTSYSAPI NTSTATUS NTAPI ZwOpenKey(_Out_ PHANDLE KeyHandle, _In_ ACCESS_MASK Desi
 }
 
 /* ZwCreateKey: TitleIndex, Class and CreateOptions (volatile/non-volatile) are ignored. */
-/* Not yet declared by wdm.h, so not exported (OWSK_DDI_PENDING_HEADER). */
-OWSK_DDI_PENDING_HEADER NTSTATUS NTAPI ZwCreateKey(_Out_ PHANDLE KeyHandle,
+NTSYSAPI NTSTATUS NTAPI ZwCreateKey(_Out_ PHANDLE KeyHandle,
                                                    _In_ ACCESS_MASK DesiredAccess,
                                                    _In_ POBJECT_ATTRIBUTES ObjectAttributes,
                                     _Reserved_ ULONG TitleIndex, _In_opt_ PUNICODE_STRING Class,
@@ -526,8 +521,7 @@ static bool valid_name(PCUNICODE_STRING s)
     return s && !(s->Length & 1) && s->Length <= s->MaximumLength && (s->Buffer || !s->Length);
 }
 
-/* Not yet declared by wdm.h, so not exported (OWSK_DDI_PENDING_HEADER). */
-OWSK_DDI_PENDING_HEADER NTSTATUS NTAPI ZwSetValueKey(_In_ HANDLE KeyHandle,
+NTSYSAPI NTSTATUS NTAPI ZwSetValueKey(_In_ HANDLE KeyHandle,
                                                      _In_ PUNICODE_STRING ValueName,
                                       _In_opt_ ULONG TitleIndex, _In_ ULONG Type,
                                       _In_reads_bytes_opt_(DataSize) PVOID Data,

@@ -3,13 +3,9 @@
  * Latin-1, Latin Extended-A, Greek and Cyrillic, not Windows' full NLS upcase table. */
 #include <string.h>
 
-#include <wdm.h>
+#include <ntifs.h>
 
 #include "rtl/rtl.h"
-
-/* A real DDI whose declaration the public headers do not carry yet: built, tested through
- * the internal library, but not exported until the header declares it NTSYSAPI. */
-#define OWSK_DDI_PENDING_HEADER
 
 #define MAX_USTR_BYTES 0xFFFCu /* longest Length RtlInitUnicodeString gives (MAXUSHORT & ~1) - 2 */
 #define MAX_ASTR_BYTES 0xFFFEu /* longest Length RtlInitAnsiString gives (MAXUSHORT - 1) */
@@ -199,8 +195,7 @@ NTSYSAPI BOOLEAN NTAPI RtlEqualString(_In_ const STRING *String1, _In_ const STR
     return RtlCompareString(String1, String2, CaseInSensitive) == 0;
 }
 
-/* Not yet declared by wdm.h, so not exported (OWSK_DDI_PENDING_HEADER). */
-OWSK_DDI_PENDING_HEADER BOOLEAN NTAPI RtlPrefixUnicodeString(_In_ PCUNICODE_STRING String1,
+NTSYSAPI BOOLEAN NTAPI RtlPrefixUnicodeString(_In_ PCUNICODE_STRING String1,
                                               _In_ PCUNICODE_STRING String2,
                                               _In_ BOOLEAN CaseInSensitive)
 {
@@ -250,8 +245,7 @@ NTSYSAPI NTSTATUS NTAPI RtlAppendUnicodeToString(_Inout_ PUNICODE_STRING Destina
     return append_units(Destination, Source, wlen(Source) * sizeof(WCHAR));
 }
 
-/* Not yet declared by wdm.h, so not exported (OWSK_DDI_PENDING_HEADER). */
-OWSK_DDI_PENDING_HEADER NTSTATUS NTAPI RtlAppendStringToString(_Inout_ PSTRING Destination,
+NTSYSAPI NTSTATUS NTAPI RtlAppendStringToString(_Inout_ PSTRING Destination,
                                                 _In_ const STRING *Source)
 {
     size_t len = Destination->Length;
@@ -270,8 +264,7 @@ NTSYSAPI WCHAR NTAPI RtlUpcaseUnicodeChar(_In_ WCHAR SourceCharacter)
     return owsk_rtl_upcase(SourceCharacter);
 }
 
-/* Not yet declared by wdm.h, so not exported (OWSK_DDI_PENDING_HEADER). */
-OWSK_DDI_PENDING_HEADER CHAR NTAPI RtlUpperChar(_In_ CHAR Character)
+NTSYSAPI CHAR NTAPI RtlUpperChar(_In_ CHAR Character)
 {
     return upcase_ansi(Character);
 }
@@ -316,18 +309,10 @@ NTSYSAPI VOID NTAPI RtlFreeAnsiString(
     }
 }
 
-/* RtlDuplicateUnicodeString flags (wdm.h may not define them all). */
-#ifndef RTL_DUPLICATE_UNICODE_STRING_NULL_TERMINATE
-#define RTL_DUPLICATE_UNICODE_STRING_NULL_TERMINATE 1
-#endif
-#ifndef RTL_DUPLICATE_UNICODE_STRING_ALLOCATE_NULL_STRING
-#define RTL_DUPLICATE_UNICODE_STRING_ALLOCATE_NULL_STRING 2
-#endif
 
 /* Odd lengths and Length > MaximumLength are STATUS_INVALID_PARAMETER here, as Windows'
  * RtlValidateUnicodeString-based check does. */
-/* Not yet declared by wdm.h, so not exported (OWSK_DDI_PENDING_HEADER). */
-OWSK_DDI_PENDING_HEADER NTSTATUS NTAPI RtlDuplicateUnicodeString(_In_ ULONG Flags,
+NTSYSAPI NTSTATUS NTAPI RtlDuplicateUnicodeString(_In_ ULONG Flags,
                                                   _In_ PCUNICODE_STRING StringIn,
                                                   _Out_ PUNICODE_STRING StringOut)
 {

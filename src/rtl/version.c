@@ -6,9 +6,6 @@
 #include <wdm.h>
 
 #define OWSK_WIN_BUILD 19045
-#ifndef VER_SUITE_SINGLEUSERTS
-#define VER_SUITE_SINGLEUSERTS 0x00000100
-#endif
 
 NTSYSAPI NTSTATUS NTAPI RtlGetVersion(_Out_ PRTL_OSVERSIONINFOW lpVersionInformation)
 {

@@ -24,6 +24,16 @@ static void *set_b_later(void *arg)
     return NULL;
 }
 
+static void *set_a_then_c(void *arg)
+{
+    LARGE_INTEGER d = {.QuadPart = -100000LL}; /* 10 ms each */
+    KeDelayExecutionThread(KernelMode, FALSE, &d);
+    KeSetEvent(&a, 0, FALSE);
+    KeDelayExecutionThread(KernelMode, FALSE, &d);
+    KeSetEvent(&c, 0, FALSE);
+    return NULL;
+}
+
 static volatile LONG other_got_mutex;
 
 static void *take_mutex(void *arg)
@@ -108,6 +118,25 @@ int main(void)
                  STATUS_SUCCESS);
     CHECK_INT(KeReadStateEvent(&b), 0); /* the synchronization event was consumed */
     CHECK_INT(KeReadStateEvent(&a), 1); /* notification events stay signalled */
+    /* A blocked WaitAll is satisfied only when the last object is signalled, and takes the
+     * mutex it waits for. */
+    {
+        PVOID two[3] = {&a, &c, &mtx};
+        KeResetEvent(&a);
+        KeResetEvent(&c);
+        KeInitializeMutex(&mtx, 0);
+        pthread_create(&th, NULL, set_a_then_c, NULL);
+        t.QuadPart = -50000000LL;
+        start = KeQueryInterruptTime();
+        CHECK_STATUS(
+            KeWaitForMultipleObjects(3, two, WaitAll, Executive, KernelMode, FALSE, &t, NULL),
+            STATUS_SUCCESS);
+        CHECK(KeQueryInterruptTime() - start >= 200000ULL);
+        CHECK_INT(KeReadStateEvent(&c), 1);
+        CHECK(mtx.OwnerThread == KeGetCurrentThread());
+        CHECK_INT(KeReleaseMutex(&mtx, FALSE), 0);
+        pthread_join(th, NULL);
+    }
     /* More than THREAD_WAIT_OBJECTS objects with a caller wait-block array. */
     {
         PVOID four[4] = {&a, &a, &c, &c};

@@ -3,7 +3,7 @@
  * unless POOL_FLAG_UNINITIALIZED), alignment (16, CACHE_ALIGNED 64), accounting per driver
  * and tag (allocs, frees, bytes, the leak walk and report, owsk_pool_foreach), and the bug
  * checks for bad frees (tag mismatch 0xC2/0xA, double free 0xC2/0x7, foreign pointer,
- * freeing a queued timer or a live ERESOURCE), each in a forked child; the verifier's
+ * freeing a queued timer or DPC or a live ERESOURCE), each in a forked child; the verifier's
  * allocator and fault-injection hooks. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,6 +49,28 @@ static void paged_at_dispatch(void)
     KIRQL old;
     KeRaiseIrql(DISPATCH_LEVEL, &old);
     ExAllocatePool2(POOL_FLAG_PAGED, 8, TAG);
+}
+
+static volatile int spin_forever = 1;
+static VOID hog(PKDPC Dpc, PVOID Context, PVOID A1, PVOID A2)
+{
+    /* Keeps the DPC thread busy so the next DPC stays queued (the child ends by bug check). */
+    while (__atomic_load_n(&spin_forever, __ATOMIC_RELAXED))
+        KeStallExecutionProcessor(100);
+}
+static VOID never_runs(PKDPC Dpc, PVOID Context, PVOID A1, PVOID A2)
+{
+}
+
+static void free_queued_dpc(void)
+{
+    static KDPC first;
+    PKDPC d = ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(KDPC), TAG);
+    KeInitializeDpc(&first, hog, NULL);
+    KeInitializeDpc(d, never_runs, NULL);
+    KeInsertQueueDpc(&first, NULL, NULL);
+    KeInsertQueueDpc(d, NULL, NULL);
+    ExFreePoolWithTag(d, TAG);
 }
 
 static void free_live_resource(void)
@@ -125,6 +147,7 @@ int main(void)
     t_expect_bugcheck(double_free, BAD_POOL_CALLER, "double free");
     t_expect_bugcheck(foreign_free, DRIVER_VERIFIER_DETECTED_VIOLATION, "not an address");
     t_expect_bugcheck(free_live_timer, DRIVER_VERIFIER_DETECTED_VIOLATION, "queued KTIMER");
+    t_expect_bugcheck(free_queued_dpc, TIMER_OR_DPC_INVALID, "queued KDPC");
     t_expect_bugcheck(free_live_resource, DRIVER_VERIFIER_DETECTED_VIOLATION, "ERESOURCE");
     t_expect_bugcheck(paged_at_dispatch, DRIVER_VERIFIER_DETECTED_VIOLATION, "paged pool");
     t_expect_bugcheck(raise_on_failure, KMODE_EXCEPTION_NOT_HANDLED, "ExAllocatePool2");

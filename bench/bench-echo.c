@@ -113,8 +113,8 @@ static void print(const char *name, const char *server, unsigned threads, unsign
            "\"msg_size\":%u,\"ok\":%s,\"ops_per_s\":%.0f,\"mb_per_s\":%.1f,\"p50_us\":%.1f,"
            "\"p99_us\":%.1f,\"wall_ms\":%llu}\n",
            name, server, strcmp(server, "echosrv") ? "native" : (backend ? backend : "auto"),
-           threads, msg, r->ok ? "true" : "false", r->ops_per_s, r->mb_per_s, r->p50_us,
-           r->p99_us, (unsigned long long)r->wall_ms);
+           threads, msg, r->ok ? "true" : "false", r->ops_per_s, r->mb_per_s, r->p50_us, r->p99_us,
+           (unsigned long long)r->wall_ms);
 }
 
 static void ratio(const char *name, const char *metric, double echosrv, double base)

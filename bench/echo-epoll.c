@@ -19,7 +19,7 @@
 
 struct conn {
     int fd;
-    size_t len, off;  /* bytes in buf not yet written back */
+    size_t len, off; /* bytes in buf not yet written back */
     uint8_t buf[BUF_SIZE];
 };
 

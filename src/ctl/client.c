@@ -65,8 +65,7 @@ json_t *ctl_request(const char *path, json_t *req, int timeout_ms)
         return NULL;
     }
     len = strlen(text);
-    if (send(fd, text, len, MSG_NOSIGNAL) != (ssize_t)len ||
-        send(fd, "\n", 1, MSG_NOSIGNAL) != 1) {
+    if (send(fd, text, len, MSG_NOSIGNAL) != (ssize_t)len || send(fd, "\n", 1, MSG_NOSIGNAL) != 1) {
         fprintf(stderr, "wskctl: sending to %s: %s\n", path, strerror(errno));
         goto out;
     }

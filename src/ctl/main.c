@@ -178,7 +178,8 @@ static int cmd_list(int argc, char **argv)
         json_decref(reply);
         return rc;
     }
-    json_array_foreach(json_object_get(reply, "drivers"), i, d) {
+    json_array_foreach(json_object_get(reply, "drivers"), i, d)
+    {
         if (filter && strcmp(filter, str(d, "name")) != 0)
             continue;
         if (shown++)
@@ -186,8 +187,10 @@ static int cmd_list(int argc, char **argv)
         print_service(d);
     }
     if (!shown && filter) {
-        fprintf(stderr, "wskctl: %s: no such driver in this host (ERROR_SERVICE_DOES_NOT_EXIST "
-                        "1060)\n", filter);
+        fprintf(stderr,
+                "wskctl: %s: no such driver in this host (ERROR_SERVICE_DOES_NOT_EXIST "
+                "1060)\n",
+                filter);
         rc = EXIT_FAILED;
     } else if (!shown) {
         printf("wskhost (pid %lld): no drivers loaded\n", num(reply, "pid"));
@@ -210,9 +213,10 @@ static int cmd_sockets(int argc, char **argv)
         json_decref(reply);
         return rc;
     }
-    printf("%-12s %-10s %-46s %-46s %-11s %s\n", "DRIVER", "CATEGORY", "LOCAL", "REMOTE",
-           "STATE", "IRPS");
-    json_array_foreach(json_object_get(reply, "sockets"), i, s) {
+    printf("%-12s %-10s %-46s %-46s %-11s %s\n", "DRIVER", "CATEGORY", "LOCAL", "REMOTE", "STATE",
+           "IRPS");
+    json_array_foreach(json_object_get(reply, "sockets"), i, s)
+    {
         if (filter && strcmp(filter, str(s, "driver")) != 0)
             continue;
         printf("%-12s %-10s %-46s %-46s %-11s %lld\n", str(s, "driver"), str(s, "category"),
@@ -261,9 +265,9 @@ static int cmd_pool(int argc, char **argv)
 
         if (filter && strcmp(filter, str(r, "driver")) != 0)
             continue;
-        printf(" %-4s %-5s %12lld %12lld %10lld %12lld %9lld  %s\n", str(r, "tag"),
-               str(r, "type"), num(r, "allocs"), num(r, "frees"), diff, bytes,
-               diff > 0 ? bytes / diff : 0, str(r, "driver"));
+        printf(" %-4s %-5s %12lld %12lld %10lld %12lld %9lld  %s\n", str(r, "tag"), str(r, "type"),
+               num(r, "allocs"), num(r, "frees"), diff, bytes, diff > 0 ? bytes / diff : 0,
+               str(r, "driver"));
     }
     free(sorted);
     json_decref(reply);
@@ -283,13 +287,14 @@ static int cmd_irps(int argc, char **argv)
         return rc;
     }
     printf("%-12s %-22s %-18s %-18s %10s\n", "DRIVER", "OPERATION", "SOCKET", "IRP", "AGE");
-    json_array_foreach(json_object_get(reply, "irps"), i, r) {
+    json_array_foreach(json_object_get(reply, "irps"), i, r)
+    {
         long long age = num(r, "age_ms");
 
         if (filter && strcmp(filter, str(r, "driver")) != 0)
             continue;
-        printf("%-12s %-22s %-18s %-18s %6lld.%03llds\n", str(r, "driver"),
-               str(r, "operation"), str(r, "socket"), str(r, "irp"), age / 1000, age % 1000);
+        printf("%-12s %-22s %-18s %-18s %6lld.%03llds\n", str(r, "driver"), str(r, "operation"),
+               str(r, "socket"), str(r, "irp"), age / 1000, age % 1000);
     }
     json_decref(reply);
     return rc;
@@ -349,8 +354,7 @@ static int cmd_unload(int argc, char **argv)
 
     if (!name)
         usage("unload", "%s", "unload wants a driver name (see wskctl list)");
-    reply = request(json_pack("{s:s, s:s}", "cmd", "unload", "name", name), CHANGE_TIMEOUT_MS,
-                    &rc);
+    reply = request(json_pack("{s:s, s:s}", "cmd", "unload", "name", name), CHANGE_TIMEOUT_MS, &rc);
     if (!reply)
         return rc;
     if (!json_out) {

@@ -131,12 +131,12 @@ static int add_socket(const struct owsk_socket_row *row, void *ctx)
     struct table_ctx *t = ctx;
 
     json_array_append_new(
-        t->arr, json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:I, s:I}", "driver",
-                          owner_name(&t->map, row->owner_id), "socket", pointer_json(row->socket),
-                          "category", row->category ? row->category : "?", "state",
-                          row->state ? row->state : "?", "local", row->local, "remote",
-                          row->remote, "pending_irps", (json_int_t)row->pending_irps, "loop",
-                          (json_int_t)row->loop));
+        t->arr,
+        json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:I, s:I}", "driver",
+                  owner_name(&t->map, row->owner_id), "socket", pointer_json(row->socket),
+                  "category", row->category ? row->category : "?", "state",
+                  row->state ? row->state : "?", "local", row->local, "remote", row->remote,
+                  "pending_irps", (json_int_t)row->pending_irps, "loop", (json_int_t)row->loop));
     return 0;
 }
 
@@ -156,8 +156,7 @@ static int add_pool(const struct owsk_pool_row *row, void *ctx)
                           owner_name(&t->map, row->owner_id), "tag", tag, "tag_value",
                           (json_int_t)row->tag, "type", row->paged ? "Paged" : "Nonp", "allocs",
                           (json_int_t)row->allocs, "frees", (json_int_t)row->frees, "diff",
-                          (json_int_t)(row->allocs - row->frees), "bytes",
-                          (json_int_t)row->bytes));
+                          (json_int_t)(row->allocs - row->frees), "bytes", (json_int_t)row->bytes));
     return 0;
 }
 
@@ -166,10 +165,10 @@ static int add_irp(const struct owsk_irp_row *row, void *ctx)
     struct table_ctx *t = ctx;
 
     json_array_append_new(
-        t->arr, json_pack("{s:s, s:o, s:s, s:o, s:I}", "driver",
-                          owner_name(&t->map, row->owner_id), "irp", pointer_json(row->irp),
-                          "operation", row->operation ? row->operation : "?", "socket",
-                          pointer_json(row->socket), "age_ms", (json_int_t)row->age_ms));
+        t->arr,
+        json_pack("{s:s, s:o, s:s, s:o, s:I}", "driver", owner_name(&t->map, row->owner_id), "irp",
+                  pointer_json(row->irp), "operation", row->operation ? row->operation : "?",
+                  "socket", pointer_json(row->socket), "age_ms", (json_int_t)row->age_ms));
     return 0;
 }
 
@@ -217,7 +216,8 @@ static json_t *cmd_load(json_t *req)
         list = calloc(n ? n : 1, sizeof(*list));
         if (!list)
             return error_reply("out of memory");
-        json_array_foreach(params, i, v) {
+        json_array_foreach(params, i, v)
+        {
             if (!json_is_string(v) || !strchr(json_string_value(v), '=')) {
                 free(list);
                 return error_reply("load: \"params\" must be an array of \"NAME=VALUE\" strings");
@@ -281,8 +281,7 @@ static json_t *dispatch(const char *line, size_t len)
         reply = error_reply("request has no \"cmd\" string");
     else if (strcmp(cmd, "list") == 0)
         reply = cmd_list(req);
-    else if (strcmp(cmd, "sockets") == 0 || strcmp(cmd, "pool") == 0 ||
-             strcmp(cmd, "irps") == 0)
+    else if (strcmp(cmd, "sockets") == 0 || strcmp(cmd, "pool") == 0 || strcmp(cmd, "irps") == 0)
         reply = cmd_table(cmd);
     else if (strcmp(cmd, "load") == 0)
         reply = cmd_load(req);
@@ -468,8 +467,10 @@ int control_start(const char *path)
     int r;
 
     if (strlen(path) >= sizeof(sun.sun_path) || path[0] == '\0' || path[0] == '@') {
-        fprintf(stderr, "wskhost: bad control socket path \"%s\" (a file path, at most %zu "
-                        "bytes)\n", path, sizeof(sun.sun_path) - 1);
+        fprintf(stderr,
+                "wskhost: bad control socket path \"%s\" (a file path, at most %zu "
+                "bytes)\n",
+                path, sizeof(sun.sun_path) - 1);
         return -1;
     }
     memcpy(sun.sun_path, path, strlen(path) + 1);
@@ -477,8 +478,10 @@ int control_start(const char *path)
         return -1;
     r = probe_existing(path, &sun);
     if (r > 0) {
-        fprintf(stderr, "wskhost: another wskhost is running (control socket %s); use "
-                        "--control PATH or --no-control\n", path);
+        fprintf(stderr,
+                "wskhost: another wskhost is running (control socket %s); use "
+                "--control PATH or --no-control\n",
+                path);
         return -2;
     }
     if (r < 0) {

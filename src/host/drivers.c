@@ -100,8 +100,8 @@ int host_load(const char *path, const char *const *params, size_t nparams,
         if (why && *why && !strstr(why, "DriverEntry failed"))
             snprintf(err, errlen, "%s", why);
         else
-            snprintf(err, errlen, "%s: DriverEntry failed: %s (%#x)", name,
-                     owsk_ntstatus_name(st), (unsigned)st);
+            snprintf(err, errlen, "%s: DriverEntry failed: %s (%#x)", name, owsk_ntstatus_name(st),
+                     (unsigned)st);
         goto out;
     }
     drivers[count].drv = drv;

@@ -266,8 +266,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "wskhost: ready: %s (pid %d, control %s)\n", names, (int)getpid(),
                 control_path);
     else
-        fprintf(stderr, "wskhost: ready: %s (pid %d, no control socket)\n", names,
-                (int)getpid());
+        fprintf(stderr, "wskhost: ready: %s (pid %d, no control socket)\n", names, (int)getpid());
     snprintf(status_msg, sizeof(status_msg), "READY=1\nSTATUS=running %s\nMAINPID=%d", names,
              (int)getpid());
     notify_send(status_msg);

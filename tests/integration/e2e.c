@@ -73,9 +73,18 @@ static const char *build_path(const char *env, const char *rel)
     return b;
 }
 
-const char *e2e_wskhost(void) { return build_path("OWSK_WSKHOST", "src/host/wskhost"); }
-const char *e2e_wskctl(void) { return build_path("OWSK_WSKCTL", "src/ctl/wskctl"); }
-const char *e2e_echosrv(void) { return build_path("OWSK_ECHOSRV", "samples/echosrv/echosrv.so"); }
+const char *e2e_wskhost(void)
+{
+    return build_path("OWSK_WSKHOST", "src/host/wskhost");
+}
+const char *e2e_wskctl(void)
+{
+    return build_path("OWSK_WSKCTL", "src/ctl/wskctl");
+}
+const char *e2e_echosrv(void)
+{
+    return build_path("OWSK_ECHOSRV", "samples/echosrv/echosrv.so");
+}
 
 unsigned long e2e_raise_nofile(unsigned long want)
 {
@@ -468,8 +477,7 @@ int e2e_echo_check(int fd, size_t len, uint32_t seed, unsigned timeout_ms)
             if (n < 0 && (errno == EAGAIN || errno == EINTR))
                 continue;
             if (n < 0) {
-                fprintf(stderr, "e2e: recv: %s (received %zu of %zu)\n", strerror(errno), got,
-                        len);
+                fprintf(stderr, "e2e: recv: %s (received %zu of %zu)\n", strerror(errno), got, len);
                 break;
             }
             if (n == 0) {
@@ -486,8 +494,8 @@ int e2e_echo_check(int fd, size_t len, uint32_t seed, unsigned timeout_ms)
             }
             for (ssize_t i = 0; i < n; i++) {
                 if (in[i] != e2e_pattern(seed, got + (size_t)i)) {
-                    fprintf(stderr, "e2e: byte %zu differs: got %#x, sent %#x\n",
-                            got + (size_t)i, in[i], e2e_pattern(seed, got + (size_t)i));
+                    fprintf(stderr, "e2e: byte %zu differs: got %#x, sent %#x\n", got + (size_t)i,
+                            in[i], e2e_pattern(seed, got + (size_t)i));
                     goto out;
                 }
             }

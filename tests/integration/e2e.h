@@ -19,16 +19,16 @@
 extern int e2e_failures;
 void e2e_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-#define E2E_CHECK(cond)                                                                    \
-    do {                                                                                   \
-        if (!(cond))                                                                       \
-            e2e_fail(__FILE__, __LINE__, "CHECK(%s) failed", #cond);                       \
+#define E2E_CHECK(cond)                                                                            \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            e2e_fail(__FILE__, __LINE__, "CHECK(%s) failed", #cond);                               \
     } while (0)
-#define E2E_CHECK_INT(a, b)                                                                \
-    do {                                                                                   \
-        long long a_ = (long long)(a), b_ = (long long)(b);                                \
-        if (a_ != b_)                                                                      \
-            e2e_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, a_, b_);        \
+#define E2E_CHECK_INT(a, b)                                                                        \
+    do {                                                                                           \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                        \
+        if (a_ != b_)                                                                              \
+            e2e_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, a_, b_);                \
     } while (0)
 /* Ends main(): prints a summary, returns 0 or 1. */
 int e2e_done(void);
@@ -43,19 +43,19 @@ const char *e2e_echosrv(void);
 
 struct e2e_host {
     pid_t pid;
-    int err_fd;               /* read end of the child's stderr */
+    int err_fd; /* read end of the child's stderr */
     pthread_t reader;
     bool reader_started;
-    pthread_mutex_t lock;     /* guards log, log_len, eof */
+    pthread_mutex_t lock; /* guards log, log_len, eof */
     pthread_cond_t cond;
     char *log;
     size_t log_len, log_cap;
     bool eof;
-    int status;               /* waitpid status once reaped */
+    int status; /* waitpid status once reaped */
     bool reaped;
-    char dir[64];             /* private temp dir holding the control socket */
-    char ctl[128];            /* control socket path */
-    unsigned port;            /* echosrv's bound port (from its start line) */
+    char dir[64];  /* private temp dir holding the control socket */
+    char ctl[128]; /* control socket path */
+    unsigned port; /* echosrv's bound port (from its start line) */
 };
 
 /* Starts wskhost with a private control socket, echosrv with Port=0 and extra "NAME=VALUE"

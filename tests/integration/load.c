@@ -186,8 +186,10 @@ int load_run(unsigned port, bool v6, unsigned conns, uint64_t bytes_each, unsign
                     bool ok = got == 0 && c->shut && c->got == bytes_each;
 
                     if (!ok)
-                        fprintf(stderr, "load: connection %u ended after %llu of %llu bytes"
-                                        "%s%s\n", c->seed - 1, (unsigned long long)c->got,
+                        fprintf(stderr,
+                                "load: connection %u ended after %llu of %llu bytes"
+                                "%s%s\n",
+                                c->seed - 1, (unsigned long long)c->got,
                                 (unsigned long long)bytes_each, got < 0 ? ": " : "",
                                 got < 0 ? strerror(errno) : "");
                     finish(ep, c, ok, &r);

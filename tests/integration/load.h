@@ -10,11 +10,11 @@
 #include <stdint.h>
 
 struct load_result {
-    uint64_t wall_ms;        /* first connect to last EOF */
-    unsigned completed;      /* connections that echoed every byte and closed cleanly */
-    unsigned failed;         /* connect errors, resets, mismatches, short streams */
-    uint64_t bytes;          /* bytes verified */
-    uint64_t mismatched;     /* connections that saw a wrong byte */
+    uint64_t wall_ms;    /* first connect to last EOF */
+    unsigned completed;  /* connections that echoed every byte and closed cleanly */
+    unsigned failed;     /* connect errors, resets, mismatches, short streams */
+    uint64_t bytes;      /* bytes verified */
+    uint64_t mismatched; /* connections that saw a wrong byte */
 };
 
 /* Runs conns connections to 127.0.0.1 (or ::1) :port, each echoing bytes_each bytes, with at

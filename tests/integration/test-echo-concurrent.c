@@ -24,8 +24,10 @@ int main(void)
     if (e2e_host_start(&h, params, NULL, 60000) < 0)
         return 1;
     E2E_CHECK_INT(load_run(h.port, false, conns, 1024 * 1024, 170000, &r), 0);
-    fprintf(stderr, "echosrv: %u connections x 1 MiB: %llu ms, %u ok, %u failed, %llu "
-                    "mismatched\n", conns, (unsigned long long)r.wall_ms, r.completed, r.failed,
+    fprintf(stderr,
+            "echosrv: %u connections x 1 MiB: %llu ms, %u ok, %u failed, %llu "
+            "mismatched\n",
+            conns, (unsigned long long)r.wall_ms, r.completed, r.failed,
             (unsigned long long)r.mismatched);
     E2E_CHECK_INT(r.mismatched, 0);
     E2E_CHECK_INT(r.completed, conns);

@@ -65,8 +65,8 @@ int main(void)
     for (int v6 = 0; v6 <= 1; v6++)
         for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
             if (half_close(h.port, v6, sizes[i], (uint32_t)(i + 10 * v6)) != 0)
-                e2e_fail(__FILE__, __LINE__, "half-close with %zu bytes over %s failed",
-                         sizes[i], v6 ? "IPv6" : "IPv4");
+                e2e_fail(__FILE__, __LINE__, "half-close with %zu bytes over %s failed", sizes[i],
+                         v6 ? "IPv6" : "IPv4");
     E2E_CHECK_INT(e2e_host_wait(&h, SIGTERM, 30000), 0);
     E2E_CHECK(!e2e_host_log_has(&h, "left behind"));
     e2e_host_free(&h);

@@ -56,7 +56,8 @@ static unsigned count_rows(json_t *arr, const char *key, const char *value, cons
     size_t i;
     json_t *row;
 
-    json_array_foreach(arr, i, row) {
+    json_array_foreach(arr, i, row)
+    {
         const char *v = json_string_value(json_object_get(row, key));
         const char *v2 = key2 ? json_string_value(json_object_get(row, key2)) : NULL;
 
@@ -95,7 +96,8 @@ static void check_reads(unsigned port)
     snprintf(portsuffix, sizeof(portsuffix), ":%u", port);
     j = ctl_json("sockets");
     rows = json_object_get(j, "sockets");
-    json_array_foreach(rows, i, row) {
+    json_array_foreach(rows, i, row)
+    {
         const char *local = json_string_value(json_object_get(row, "local"));
         const char *cat = json_string_value(json_object_get(row, "category"));
 
@@ -113,7 +115,8 @@ static void check_reads(unsigned port)
     /* Two connections: two connection contexts and four buffers outstanding. */
     j = ctl_json("pool");
     rows = json_object_get(j, "pool");
-    json_array_foreach(rows, i, row) {
+    json_array_foreach(rows, i, row)
+    {
         const char *tag = json_string_value(json_object_get(row, "tag"));
         long long diff = json_integer_value(json_object_get(row, "diff"));
 
@@ -133,8 +136,8 @@ static void check_reads(unsigned port)
 
     /* echosrv keeps two receives pending per connection. */
     j = ctl_json("irps");
-    E2E_CHECK(count_rows(json_object_get(j, "irps"), "driver", "echosrv", "operation",
-                         "Receive") >= 4);
+    E2E_CHECK(count_rows(json_object_get(j, "irps"), "driver", "echosrv", "operation", "Receive") >=
+              4);
     json_decref(j);
     E2E_CHECK_INT(ctl(&out, &err, "irps", NULL, NULL, NULL), 0);
     E2E_CHECK(strstr(out, "OPERATION") != NULL);
@@ -143,8 +146,7 @@ static void check_reads(unsigned port)
 
 static void check_cli(void)
 {
-    const char *nohost[] = {e2e_wskctl(), "--socket", "/nonexistent/openwsk/x.sock", "list",
-                            NULL};
+    const char *nohost[] = {e2e_wskctl(), "--socket", "/nonexistent/openwsk/x.sock", "list", NULL};
     const char *bogus[] = {e2e_wskctl(), "bogus", NULL};
     char *out = NULL, *err = NULL;
 
@@ -186,8 +188,9 @@ static void check_run(void)
 {
     struct e2e_host r;
     char *out = NULL, *err = NULL;
-    const char *argv[] = {"--socket", NULL, "run", e2e_echosrv(), "--param", "Port=0",
-                          "--param", "BufferSize=1000", NULL};
+    const char *argv[] = {"--socket", NULL,     "run",     e2e_echosrv(),
+                          "--param",  "Port=0", "--param", "BufferSize=1000",
+                          NULL};
     const char *list[] = {e2e_wskctl(), "--socket", NULL, "list", NULL};
     int fd;
 

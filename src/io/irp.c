@@ -53,12 +53,13 @@ void IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize)
 static void check_not_pending(PIRP irp, const char *ddi)
 {
     struct irp_header *h = irp_header_of(irp);
-    bool pending = h ? __atomic_load_n(&h->pending.registered, __ATOMIC_ACQUIRE) : false;
+    bool pending = h ? __atomic_load_n(&h->pending.registered, __ATOMIC_ACQUIRE)
+                     : io_pending_find(irp);
 
     if (pending)
         owsk_ke_bugcheck(OWSK_BUGCHECK_IOMANAGER_VIOLATION, 0x20A, (ULONG_PTR)irp, 0, 0,
                          "%s on IRP %p while a provider still holds it pending (%s)", ddi,
-                         (void *)irp, h->pending.operation ? h->pending.operation : "?");
+                         (void *)irp, h && h->pending.operation ? h->pending.operation : "?");
 }
 
 void IoReuseIrp(PIRP Irp, NTSTATUS Iostatus)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* MmGetSystemRoutineAddress: finds a DDI the runtime exports by name, so drivers that probe
- * for newer DDIs (ExAllocatePool2, ...) see exactly what is implemented. Only symbols defined
- * in the runtime's own object qualify (never libc's "malloc"); data exports are found too. */
+ * for newer DDIs (ExAllocatePool2, ...) see exactly what is implemented. Only PascalCase
+ * symbols defined in the runtime's own object qualify (never libc's "malloc"); data exports
+ * are found too. Leaves out ntoskrnl's lowercase C-library exports ("strlen"). */
 #include <dlfcn.h>
 #include <string.h>
 
@@ -19,6 +20,11 @@ PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName)
         return NULL;
     n = SystemRoutineName->Length / sizeof(WCHAR);
     if (n == 0 || n >= sizeof(name))
+        return NULL;
+    /* DDI names are PascalCase (ExAllocatePool2, RtlGetVersion, ...); this also keeps out the
+     * C library and sanitizer symbols that share the object when the runtime is linked into a
+     * program statically. ntoskrnl's lowercase CRT exports are therefore not found. */
+    if (SystemRoutineName->Buffer[0] < 'A' || SystemRoutineName->Buffer[0] > 'Z')
         return NULL;
     for (i = 0; i < n; i++) {
         WCHAR c = SystemRoutineName->Buffer[i];

@@ -79,6 +79,18 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     }
     io_test_note("own-send", 1);
 
+    /* Probing for DDIs the way drivers that support several Windows versions do. */
+    {
+        UNICODE_STRING pool2 = RTL_CONSTANT_STRING(L"ExAllocatePool2");
+        UNICODE_STRING none = RTL_CONSTANT_STRING(L"ExAllocatePool9");
+        UNICODE_STRING crt = RTL_CONSTANT_STRING(L"malloc");
+
+        io_test_note("sysroutine-found",
+                     MmGetSystemRoutineAddress(&pool2) == (PVOID)ExAllocatePool2);
+        io_test_note("sysroutine-absent", MmGetSystemRoutineAddress(&none) == NULL &&
+                                              MmGetSystemRoutineAddress(&crt) == NULL);
+    }
+
     if (NT_SUCCESS(IoOpenDriverRegistryKey(DriverObject, DriverRegKeyParameters, KEY_READ, 0,
                                            &key))) {
         if (NT_SUCCESS(ZwQueryValueKey(key, &mode, KeyValuePartialInformation, value,

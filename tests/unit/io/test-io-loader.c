@@ -97,6 +97,8 @@ static void load_run_unload(void)
     CHECK(note("\\Registry\\Machine\\System\\CurrentControlSet\\Services\\iotestdrv") > 0);
     CHECK_INT(note("own-send"), 1);
     CHECK_INT(note("libc-send"), -1);
+    CHECK_INT(note("sysroutine-found"), 1);
+    CHECK_INT(note("sysroutine-absent"), 1);
     if (NT_SUCCESS(reg))
         CHECK_INT(note("Mode"), 7);
     else

@@ -221,6 +221,24 @@ static bool keep_rest(struct owsk_wsk_socket *s, const unsigned char *p, size_t 
     return true;
 }
 
+/* Takes ind off the retained list; false if the driver already released it. */
+static bool unlist(struct owsk_wsk_socket *s, struct owsk_wsk_indication *ind)
+{
+    struct owsk_wsk_indication **pp;
+    bool found = false;
+
+    pthread_mutex_lock(&s->ind_lock);
+    for (pp = &s->retained; *pp; pp = &(*pp)->next_retained) {
+        if (*pp == ind) {
+            *pp = ind->next_retained;
+            found = true;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->ind_lock);
+    return found;
+}
+
 void owsk_wsk_event_receive(struct owsk_wsk_socket *s)
 {
     while (!s->closing && !s->ind_blocked && !s->recv_q.head &&
@@ -272,6 +290,12 @@ void owsk_wsk_event_receive(struct owsk_wsk_socket *s)
         ind->di.Buffer.Length = len;
         ind->di.Buffer.Mdl->ByteCount = (ULONG)len;
         accepted = len;
+        /* Listed as retained before the call: a driver may hand the indication to another
+         * thread that calls WskRelease before the callback has returned STATUS_PENDING. */
+        pthread_mutex_lock(&s->ind_lock);
+        ind->next_retained = s->retained;
+        s->retained = ind;
+        pthread_mutex_unlock(&s->ind_lock);
         owsk_wsk_cb_enter(s, WSK_EVENT_RECEIVE, &scope);
         if (__atomic_load_n(&s->events, __ATOMIC_SEQ_CST) & WSK_EVENT_RECEIVE)
             st = s->conn_dispatch->WskReceiveEvent(s->context, WSK_FLAG_AT_DISPATCH_LEVEL,
@@ -279,13 +303,7 @@ void owsk_wsk_event_receive(struct owsk_wsk_socket *s)
         else
             st = STATUS_DATA_NOT_ACCEPTED; /* disabled between the check and the call */
         owsk_wsk_cb_leave(s, &scope);
-        if (st == STATUS_PENDING) {
-            /* Retained until WskRelease. */
-            pthread_mutex_lock(&s->ind_lock);
-            ind->next_retained = s->retained;
-            s->retained = ind;
-            pthread_mutex_unlock(&s->ind_lock);
-        } else {
+        if (st != STATUS_PENDING && unlist(s, ind)) {
             size_t took = st == STATUS_SUCCESS ? (accepted < len ? accepted : len) : 0;
 
             if (st != STATUS_SUCCESS && st != STATUS_DATA_NOT_ACCEPTED)

@@ -34,6 +34,7 @@ struct client_nmr {
     bool attached;           /* lock */
     bool detach_pending;     /* lock: ClientDetachProvider returned STATUS_PENDING */
     bool prov_detach_pending; /* lock: ProviderDetachClient returned STATUS_PENDING */
+    unsigned waiters;        /* lock: threads blocked in WskCaptureProviderNPI */
 };
 
 /* A WSK_CACHE_SD token; descriptors are not enforced, so it only records the pointer. */
@@ -406,14 +407,19 @@ _Must_inspect_result_ NTSTATUS WSKAPI WskCaptureProviderNPI(PWSK_REGISTRATION Ws
             st = STATUS_DEVICE_NOT_READY;
             break;
         }
+        /* Counted so that WskDeregister does not free the client under a waiter. */
+        cn->waiters++;
         if (WaitTimeout == WSK_INFINITE_WAIT) {
             pthread_cond_wait(&cond, &lock);
         } else if (pthread_cond_timedwait(&cond, &lock, &deadline) == ETIMEDOUT && !cn->attached &&
                    !c->deregistering) {
+            cn->waiters--;
             st = STATUS_DEVICE_NOT_READY;
             break;
         }
+        cn->waiters--;
     }
+    pthread_cond_broadcast(&cond);
     pthread_mutex_unlock(&lock);
     return st;
 }
@@ -495,7 +501,7 @@ VOID WSKAPI WskDeregister(PWSK_REGISTRATION WskRegistration)
     if (h && NmrDeregisterClient(h) == STATUS_PENDING)
         NmrWaitForClientDeregisterComplete(h);
     pthread_mutex_lock(&lock);
-    while (c->sockets || c->captures || c->list_change.count)
+    while (c->sockets || c->captures || c->list_change.count || cn->waiters)
         pthread_cond_wait(&cond, &lock);
     for (pp = &clients; *pp; pp = &(*pp)->next)
         if (*pp == c) {

@@ -4,6 +4,7 @@
  * object every thread gets (waitable, signalled when it ends), PsGetCurrent*, the one
  * process. Priorities are recorded, not applied; there are no APCs, impersonation or
  * thread/process notification callbacks. */
+#include <setjmp.h>
 #include <stdlib.h>
 
 #include <wdm.h>
@@ -16,6 +17,8 @@
 #define SYSTEM_PROCESS_ID ((HANDLE)(uintptr_t)4)
 
 static _Thread_local PKTHREAD self;
+/* Where PsTerminateSystemThread jumps to in system_thread_main (system threads only). */
+static _Thread_local jmp_buf *exit_jmp;
 static uintptr_t next_id = 0x100; /* atomic; ids advance by 4 like Windows client ids */
 
 static pthread_key_t foreign_key;
@@ -121,16 +124,27 @@ static void finish(PKTHREAD t, NTSTATUS status)
     ObfDereferenceObject(t); /* the running thread's reference */
 }
 
-/* Thread: a new system thread. IRQL: PASSIVE_LEVEL. Locks: none. */
+/* Thread: a new system thread. IRQL: PASSIVE_LEVEL. Locks: none.
+ * PsTerminateSystemThread longjmps back here instead of unwinding (pthread_exit) through the
+ * driver's frames: the thread object is signalled only once no driver frame is left, so the
+ * driver may be unloaded as soon as its wait on the thread returns. */
 static void *system_thread_main(void *arg)
 {
     PKTHREAD t = arg;
+    jmp_buf jb;
 
     self = t;
     owsk_current_owner = t->owner;
     owsk_ke_irql_set(PASSIVE_LEVEL);
-    t->start(t->context);
-    finish(t, STATUS_SUCCESS);
+    exit_jmp = &jb;
+    if (setjmp(jb) == 0) {
+        t->start(t->context);
+        t->exit_status = STATUS_SUCCESS;
+    }
+    exit_jmp = NULL;
+    owsk_current_owner = NULL;
+    owsk_ke_irql_set(PASSIVE_LEVEL);
+    finish(t, t->exit_status);
     return NULL;
 }
 
@@ -195,10 +209,10 @@ NTSTATUS PsTerminateSystemThread(NTSTATUS ExitStatus)
 {
     PKTHREAD t = self;
 
-    if (!t || !t->system)
+    if (!t || !t->system || !exit_jmp)
         return STATUS_INVALID_PARAMETER;
-    finish(t, ExitStatus);
-    pthread_exit(NULL);
+    t->exit_status = ExitStatus;
+    longjmp(*exit_jmp, 1);
 }
 
 HANDLE PsGetCurrentThreadId(VOID)

@@ -208,6 +208,94 @@ static void sync_irp_round_trip(void)
     t_sync_irp_free(&s);
 }
 
+/* An IRP received from above, handed to a provider (wsk-reference §3.1, third kind): the
+ * driver's dispatch routine sets its routine in the next location, the provider pends and
+ * completes it; the routine sees its own device and PendingReturned, propagates it with
+ * IoMarkIrpPending and lets completion continue to the allocator's routine. */
+static PDEVICE_OBJECT above_dev;
+static struct {
+    PDEVICE_OBJECT mid_dev;
+    BOOLEAN mid_pending, top_pending;
+    int order; /* 1 = mid ran, 2 = then top */
+} above;
+static PIRP provider_held;
+
+static NTSTATUS above_mid_done(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    above.mid_dev = DeviceObject;
+    above.mid_pending = Irp->PendingReturned;
+    above.order = 1;
+    if (Irp->PendingReturned)
+        IoMarkIrpPending(Irp);
+    return STATUS_SUCCESS; /* STATUS_CONTINUE_COMPLETION in the WDK */
+}
+
+static NTSTATUS above_top_done(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
+{
+    above.top_pending = Irp->PendingReturned;
+    if (above.order == 1)
+        above.order = 2;
+    KeSetEvent(Context, IO_NO_INCREMENT, FALSE);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+/* What a WSK function does with the IRP it is given. */
+static NTSTATUS fake_wsk_call(PIRP irp)
+{
+    if (!owsk_io_irp_usable(irp))
+        return STATUS_INVALID_PARAMETER;
+    owsk_io_irp_begin(irp, NULL, "WskReceive", NULL);
+    provider_held = irp;
+    return STATUS_PENDING;
+}
+
+static NTSTATUS above_dispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    IoSetCompletionRoutine(Irp, above_mid_done, NULL, TRUE, TRUE, TRUE);
+    return fake_wsk_call(Irp);
+}
+
+static NTSTATUS AboveEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    DriverObject->MajorFunction[IRP_MJ_INTERNAL_DEVICE_CONTROL] = above_dispatch;
+    return IoCreateDevice(DriverObject, 0, NULL, FILE_DEVICE_NETWORK, 0, FALSE, &above_dev);
+}
+
+static void irp_from_above(void)
+{
+    owsk_ntstatus_t st;
+    struct owsk_driver *drv = owsk_driver_load_entry((owsk_driver_entry_fn)AboveEntry,
+                                                     "ioabove", &st);
+    LARGE_INTEGER timeout = {.QuadPart = -10LL * 1000 * 5000};
+    struct later l;
+    KEVENT done;
+    pthread_t t;
+    PIRP irp;
+
+    CHECK(drv != NULL);
+    if (!drv)
+        return;
+    KeInitializeEvent(&done, NotificationEvent, FALSE);
+    irp = IoAllocateIrp(2, FALSE);
+    IoGetNextIrpStackLocation(irp)->MajorFunction = IRP_MJ_INTERNAL_DEVICE_CONTROL;
+    IoSetCompletionRoutine(irp, above_top_done, &done, TRUE, TRUE, TRUE);
+    CHECK_STATUS(IoCallDriver(above_dev, irp), STATUS_PENDING);
+    CHECK(provider_held == irp);
+    l = (struct later){irp, STATUS_SUCCESS, 3};
+    CHECK_INT(pthread_create(&t, NULL, complete_later, &l), 0);
+    CHECK_STATUS(KeWaitForSingleObject(&done, Executive, KernelMode, FALSE, &timeout),
+                 STATUS_SUCCESS);
+    pthread_join(t, NULL);
+    CHECK_INT(above.order, 2);
+    CHECK(above.mid_dev == above_dev);
+    CHECK_INT(above.mid_pending, TRUE);
+    CHECK_INT(above.top_pending, TRUE); /* propagated by above_mid_done */
+    CHECK_UINT(irp->IoStatus.Information, 3);
+    IoFreeIrp(irp);
+    IoDeleteDevice(above_dev);
+    CHECK_INT(owsk_driver_unload(drv, 5000), 0);
+}
+
 int main(void)
 {
     allocate_and_reuse();
@@ -215,5 +303,6 @@ int main(void)
     usable_rules();
     provider_pending_path();
     sync_irp_round_trip();
+    irp_from_above();
     return t_done();
 }

@@ -68,6 +68,22 @@ int lx_listen(int v6, int *ret_port)
     return fd;
 }
 
+int lx_listen_full(int *ret_port)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = fill(0, 0, &ss);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        return -1;
+    if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 0) < 0) {
+        close(fd);
+        return -1;
+    }
+    *ret_port = lx_local_port(fd);
+    return fd;
+}
+
 int lx_accept(int lfd, int timeout_ms)
 {
     struct pollfd p = {lfd, POLLIN, 0};

@@ -11,6 +11,9 @@
 
 /* Listening socket on 127.0.0.1 (v6 = 0) or ::1 (v6 = 1), port 0; returns fd, port in *port. */
 int lx_listen(int v6, int *ret_port);
+/* A listener with backlog 0 that is never accepted from: after one connection fills its
+ * queue, further SYNs are dropped, so connects to it stay pending (a loopback blackhole). */
+int lx_listen_full(int *ret_port);
 /* Accepts with a deadline; fd or -1. */
 int lx_accept(int lfd, int timeout_ms);
 /* Blocking connect to 127.0.0.1/::1:port; fd or negative errno. */

@@ -108,7 +108,18 @@ static NTSTATUS WSKAPI on_disconnect(PVOID SocketContext, ULONG Flags)
     return STATUS_SUCCESS;
 }
 
-static const WSK_CLIENT_CONNECTION_DISPATCH conn_disp = {on_receive, on_disconnect, NULL};
+static LONG backlog_calls;
+static SIZE_T backlog_size;
+
+static NTSTATUS WSKAPI on_send_backlog(PVOID SocketContext, SIZE_T IdealBacklogSize)
+{
+    STORE(backlog_size, IdealBacklogSize);
+    InterlockedIncrement(&backlog_calls);
+    return STATUS_SUCCESS;
+}
+
+static const WSK_CLIENT_CONNECTION_DISPATCH conn_disp = {on_receive, on_disconnect,
+                                                         on_send_backlog};
 
 static BOOLEAN wait_ev(KEVENT *e, unsigned ms)
 {
@@ -216,6 +227,31 @@ static void flow_control(void)
     CHECK_INT(LOAD(ev.disc_calls), 1);
     CHECK_UINT(LOAD(ev.disc_flags) & WSK_FLAG_ABORTIVE, 0);
     CHECK_UINT(LOAD(ev.disc_flags) & WSK_FLAG_AT_DISPATCH_LEVEL, WSK_FLAG_AT_DISPATCH_LEVEL);
+    lx_close(fd);
+    CHECK_STATUS(t_close(s), STATUS_SUCCESS);
+    CHECK_STATUS(t_close(l), STATUS_SUCCESS);
+}
+
+/* WskSendBacklogEvent reports the ideal send backlog once sends went out. */
+static void send_backlog(void)
+{
+    PWSK_SOCKET l, s;
+    int fd;
+    char buf[4096];
+
+    s = pair(&l, &fd);
+    CHECK_STATUS(t_event(s, WSK_EVENT_SEND_BACKLOG), STATUS_SUCCESS);
+    memset(buf, 'b', sizeof(buf));
+    CHECK_STATUS(t_send(s, buf, sizeof(buf), 0, NULL), STATUS_SUCCESS);
+    {
+        /* The event follows the send's completion on the socket's loop. */
+        uint64_t until = t_now_ms() + T_WAIT;
+
+        while (!LOAD(backlog_calls) && t_now_ms() < until)
+            ;
+    }
+    CHECK(LOAD(backlog_calls) >= 1);
+    CHECK(LOAD(backlog_size) > 0);
     lx_close(fd);
     CHECK_STATUS(t_close(s), STATUS_SUCCESS);
     CHECK_STATUS(t_close(l), STATUS_SUCCESS);
@@ -359,6 +395,7 @@ int main(void)
     t_wsk_start();
     flow_control();
     abortive_event();
+    send_backlog();
     disable_running();
     inheritance();
     t_wsk_stop();

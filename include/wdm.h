@@ -1602,6 +1602,8 @@ typedef NTSTATUS IO_COMPLETION_ROUTINE(_In_ PDEVICE_OBJECT DeviceObject, _In_ PI
                                        _In_reads_opt_(_Inexpressible_("varies"))
                                            PVOID Context);
 typedef IO_COMPLETION_ROUTINE *PIO_COMPLETION_ROUTINE;
+/* A completion routine's "let completion go on" result (the WDK's alias). */
+#define STATUS_CONTINUE_COMPLETION STATUS_SUCCESS
 typedef VOID IO_TIMER_ROUTINE(_In_ struct _DEVICE_OBJECT *DeviceObject,
                               _In_opt_ PVOID Context);
 typedef IO_TIMER_ROUTINE *PIO_TIMER_ROUTINE;
@@ -2031,6 +2033,7 @@ typedef struct DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) _IRP {
 #define DO_EXCLUSIVE 0x00000008
 #define DO_DIRECT_IO 0x00000010
 #define DO_MAP_IO_BUFFER 0x00000020
+#define DO_DEVICE_HAS_NAME 0x00000040
 #define DO_DEVICE_INITIALIZING 0x00000080
 #define DO_SHUTDOWN_REGISTERED 0x00000800
 #define DO_BUS_ENUMERATED_DEVICE 0x00001000

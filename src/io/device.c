@@ -12,8 +12,6 @@
 #include "ke/ke.h"
 #include "ob/ob.h"
 
-/* Windows' DO_DEVICE_HAS_NAME (not in the public wdm.h). */
-#define OWSK_DO_DEVICE_HAS_NAME 0x00000040
 
 /* Opaque in wdm.h; the leading fields as Windows lays them out. */
 struct _DEVOBJ_EXTENSION {
@@ -179,7 +177,7 @@ NTSTATUS IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize,
     d->Size = (USHORT)(sizeof(DEVICE_OBJECT) + DeviceExtensionSize);
     d->DriverObject = DriverObject;
     d->Flags = DO_DEVICE_INITIALIZING | (Exclusive ? DO_EXCLUSIVE : 0) |
-               (e ? OWSK_DO_DEVICE_HAS_NAME : 0);
+               (e ? DO_DEVICE_HAS_NAME : 0);
     d->Characteristics = DeviceCharacteristics;
     d->DeviceType = DeviceType;
     d->StackSize = 1;

@@ -62,8 +62,8 @@ OWSK_HOST_API struct owsk_driver *owsk_driver_load_entry(owsk_driver_entry_fn en
                                                          const char *service,
                                                          owsk_ntstatus_t *ret_status);
 /* Calls DriverUnload (if any) with a deadline; returns 0, or -ETIMEDOUT when the deadline
- * passed (the driver is then left as it is and reported). Frees the DRIVER_OBJECT and
- * dlcloses the module only if nothing of it is still running. */
+ * passed (the driver is then left as it is and reported). The driver's record stays, in
+ * state STOPPED, so its leak report can still be read after unload. */
 OWSK_HOST_API int owsk_driver_unload(struct owsk_driver *drv, unsigned timeout_ms);
 OWSK_HOST_API const char *owsk_driver_name(const struct owsk_driver *drv);
 OWSK_HOST_API const char *owsk_driver_path(const struct owsk_driver *drv);

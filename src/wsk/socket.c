@@ -36,9 +36,78 @@ static struct owsk_wsk_socket *registry;
 static struct owsk_wsk_socket *quarantine[QUARANTINE];
 static unsigned quarantine_next;
 
+/* The set of live socket addresses (open addressing, power-of-two size, tombstones), so a
+ * PWSK_SOCKET from a driver is checked without being dereferenced. Owner: registry_lock. */
+#define TOMB ((struct owsk_wsk_socket *)1)
+static struct owsk_wsk_socket **live;
+static size_t live_cap, live_used; /* used counts tombstones too */
+
+static size_t live_hash(const void *p, size_t cap)
+{
+    uintptr_t v = (uintptr_t)p;
+
+    v ^= v >> 33;
+    v *= 0xff51afd7ed558ccdull;
+    v ^= v >> 33;
+    return (size_t)v & (cap - 1);
+}
+
+/* Lock held. */
+static bool live_insert(struct owsk_wsk_socket *s)
+{
+    size_t i;
+
+    if ((live_used + 1) * 2 > live_cap) {
+        size_t alive = 0, ncap;
+        struct owsk_wsk_socket **n;
+
+        for (size_t k = 0; k < live_cap; k++)
+            alive += live[k] && live[k] != TOMB;
+        /* Mostly tombstones: rehash at the same size; else grow. */
+        ncap = !live_cap ? 256 : (alive + 1) * 4 <= live_cap ? live_cap : live_cap * 2;
+        n = calloc(ncap, sizeof(*n));
+
+        if (!n)
+            return false;
+        live_used = 0;
+        for (size_t k = 0; k < live_cap; k++) {
+            if (live[k] && live[k] != TOMB) {
+                for (i = live_hash(live[k], ncap); n[i]; i = (i + 1) & (ncap - 1))
+                    ;
+                n[i] = live[k];
+                live_used++;
+            }
+        }
+        free(live);
+        live = n;
+        live_cap = ncap;
+    }
+    for (i = live_hash(s, live_cap); live[i] && live[i] != TOMB; i = (i + 1) & (live_cap - 1))
+        ;
+    if (!live[i])
+        live_used++;
+    live[i] = s;
+    return true;
+}
+
+/* Lock held. Returns the slot of s or SIZE_MAX. */
+static size_t live_find(const void *s)
+{
+    size_t i;
+
+    if (!live_cap)
+        return SIZE_MAX;
+    for (i = live_hash(s, live_cap); live[i]; i = (i + 1) & (live_cap - 1))
+        if (live[i] == s)
+            return i;
+    return SIZE_MAX;
+}
+
 static void registry_add(struct owsk_wsk_socket *s)
 {
     pthread_mutex_lock(&registry_lock);
+    if (!live_insert(s))
+        OWSK_WARN(OWSK_CH_WSK, "socket %p: out of memory for the live set", (void *)s);
     s->reg_next = registry;
     if (registry)
         registry->reg_prev = s;
@@ -57,6 +126,12 @@ static void registry_remove_and_retire(struct owsk_wsk_socket *s)
         registry = s->reg_next;
     if (s->reg_next)
         s->reg_next->reg_prev = s->reg_prev;
+    {
+        size_t slot = live_find(s);
+
+        if (slot != SIZE_MAX)
+            live[slot] = TOMB;
+    }
     __atomic_store_n(&s->magic, 0xdeadu, __ATOMIC_RELEASE);
     old = quarantine[quarantine_next];
     quarantine[quarantine_next] = s;
@@ -68,8 +143,15 @@ static void registry_remove_and_retire(struct owsk_wsk_socket *s)
 struct owsk_wsk_socket *owsk_wsk_socket_from(PWSK_SOCKET sock, unsigned cat_mask)
 {
     struct owsk_wsk_socket *s = (struct owsk_wsk_socket *)sock;
+    bool known;
 
-    if (!s || __atomic_load_n(&s->magic, __ATOMIC_ACQUIRE) != OWSK_WSK_SOCKET_MAGIC)
+    if (!s)
+        return NULL;
+    /* Garbage and freed pointers are refused without touching them. */
+    pthread_mutex_lock(&registry_lock);
+    known = live_find(s) != SIZE_MAX;
+    pthread_mutex_unlock(&registry_lock);
+    if (!known || __atomic_load_n(&s->magic, __ATOMIC_ACQUIRE) != OWSK_WSK_SOCKET_MAGIC)
         return NULL;
     if (__atomic_load_n(&s->closed, __ATOMIC_ACQUIRE))
         return NULL;

@@ -284,8 +284,10 @@ int main(int argc, char **argv)
     host_driver_names(names, sizeof(names));
     fprintf(stderr, "wskhost: %s: unloading %s\n", strsignal((int)si.ssi_signo), names);
     notify_send("STOPPING=1");
-    control_stop();
+    /* The control socket stays up while drivers unload: a stuck DriverUnload can then be
+     * looked at with wskctl list/sockets/irps (loads are refused from here on). */
     r = host_unload_all(print_line, NULL, &timed_out);
+    control_stop();
     if (timed_out) {
         /* Driver code may still be running: do not tear the runtime down under it. */
         fprintf(stderr, "wskhost: exiting with a driver still unloading\n");

@@ -20,6 +20,7 @@
 #define UDPECHO_DEFAULT_PORT 40007
 #define UDPECHO_TAG 'ohEU'              // shows as "UEho" in pool dumps
 #define UDPECHO_CAPTURE_WAIT_MS 10000   // bounded: DriverEntry must not wait forever
+#define UDPECHO_RECEIVE_BUFFER (1024 * 1024) // room for bursts from many clients at once
 
 // One indication list handed to us by WskReceiveFromEvent, kept until its sends are done.
 typedef struct _UDPECHO_LIST {
@@ -348,6 +349,13 @@ UdpEchoStart(VOID)
         DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
                    "clearing IPV6_V6ONLY failed with 0x%08X\n", status);
         return status;
+    }
+
+    // UDP drops what does not fit in the receive buffer: give bursts room. Not fatal.
+    status = UdpEchoSetOption(SOL_SOCKET, SO_RCVBUF, UDPECHO_RECEIVE_BUFFER);
+    if (!NT_SUCCESS(status)) {
+        DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_WARNING_LEVEL,
+                   "setting SO_RCVBUF failed with 0x%08X\n", status);
     }
 
     RtlZeroMemory(&address, sizeof(address));

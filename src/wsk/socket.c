@@ -396,8 +396,7 @@ static void socket_discard(struct owsk_wsk_socket *s)
 {
     __atomic_store_n(&s->closed, true, __ATOMIC_RELEASE);
     s->closing = true;
-    if (s->want)
-        owsk_loop_watch_remove(&s->watch);
+    owsk_loop_watch_remove(&s->watch); /* also when the interest is 0: the fd is known */
     s->want = 0;
     owsk_wsk_sys_close(s->fd);
     s->fd = -1;
@@ -822,8 +821,7 @@ NTSTATUS owsk_wsk_run_close(struct owsk_wsk_req *r)
     close_fail_disable_waiters(s);
     if (s->connected || s->connecting)
         owsk_wsk_stream_close(s);
-    if (s->want)
-        owsk_loop_watch_remove(&s->watch);
+    owsk_loop_watch_remove(&s->watch); /* also when the interest is 0: the fd is known */
     s->want = 0;
     owsk_wsk_sys_close(s->fd);
     s->fd = -1;

@@ -2,10 +2,52 @@
 /* Listen, accept, connect, send and receive through the dispatch tables, between two WSK
  * sockets and against a plain Linux peer, over IPv4 and IPv6; addresses round-trip with
  * Windows family numbers (P-09); Information carries the socket and the byte counts. */
+#include <stdio.h>
 #include <string.h>
+
+#include <openwsk/host.h>
 
 #include "lxpeer.h"
 #include "wsk_t.h"
+#include "wsk/wsk.h"
+
+struct seen {
+    char want_local[64];
+    int listen_rows, matching;
+};
+
+static int row_cb(const struct owsk_socket_row *row, void *ctx)
+{
+    struct seen *s = ctx;
+
+    if (!strcmp(row->category, "listen"))
+        s->listen_rows++;
+    if (!strcmp(row->local, s->want_local))
+        s->matching++;
+    return 0;
+}
+
+/* wskctl's view (owsk_socket_foreach) and the leak count (owsk_wsk_sockets_outstanding). */
+static void introspection(void)
+{
+    struct seen seen;
+    int port;
+    PWSK_SOCKET l = t_listener(0, &port, NULL, NULL);
+    uint64_t until;
+
+    memset(&seen, 0, sizeof(seen));
+    snprintf(seen.want_local, sizeof(seen.want_local), "127.0.0.1:%d", port);
+    owsk_socket_foreach(row_cb, &seen);
+    CHECK_INT(seen.listen_rows, 1);
+    CHECK_INT(seen.matching, 1);
+    CHECK_UINT(owsk_wsk_sockets_outstanding(0), 1);
+    CHECK_STATUS(t_close(l), STATUS_SUCCESS);
+    /* The socket is freed just after its close completes. */
+    until = t_now_ms() + T_WAIT;
+    while (owsk_wsk_sockets_outstanding(0) && t_now_ms() < until)
+        ;
+    CHECK_UINT(owsk_wsk_sockets_outstanding(0), 0);
+}
 
 static void wsk_to_wsk(int v6)
 {
@@ -124,6 +166,7 @@ static void against_linux(int v6)
 int main(void)
 {
     t_wsk_start();
+    introspection();
     wsk_to_wsk(0);
     wsk_to_wsk(1);
     against_linux(0);

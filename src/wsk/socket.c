@@ -378,7 +378,10 @@ NTSTATUS WSKAPI owsk_wsk_ddi_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFa
                                      Dispatch, Irp);
     if (AddressFamily != AF_INET && AddressFamily != AF_INET6)
         return owsk_wsk_irp_fail(Irp, STATUS_NOT_SUPPORTED);
-    if (cat != OWSK_CAT_BASIC && SocketType != SOCK_STREAM)
+    /* Windows creates a UDP "listening" socket and fails its bind with
+     * STATUS_NOT_IMPLEMENTED (Wine's driver tests, run on Windows): so do we. */
+    if (cat != OWSK_CAT_BASIC && SocketType != SOCK_STREAM &&
+        !(cat == OWSK_CAT_LISTEN && SocketType == SOCK_DGRAM))
         return owsk_wsk_irp_fail(Irp, STATUS_NOT_SUPPORTED);
     /* Windows refuses Protocol 0 for listeners (KS); accept it as TCP like LW does for the
      * other categories, since Linux picks TCP for SOCK_STREAM anyway. */
@@ -743,6 +746,8 @@ NTSTATUS owsk_wsk_run_bind(struct owsk_wsk_req *r)
         return owsk_wsk_req_complete(r, STATUS_INVALID_HANDLE, 0);
     if (s->bound || (s->category == OWSK_CAT_STREAM && s->stream_mode != OWSK_STREAM_NONE))
         return owsk_wsk_req_complete(r, STATUS_INVALID_DEVICE_STATE, 0);
+    if (s->category == OWSK_CAT_LISTEN && s->type != SOCK_STREAM)
+        return owsk_wsk_req_complete(r, STATUS_NOT_IMPLEMENTED, 0);
     e = owsk_wsk_sys_bind(s->fd, &r->addr);
     if (e < 0)
         return owsk_wsk_req_complete(r, owsk_status_from_errno(-e), 0);

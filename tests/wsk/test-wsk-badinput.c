@@ -49,6 +49,17 @@ int main(void)
                                    WSK_FLAG_CONNECTION_SOCKET, NULL, NULL, NULL, NULL, NULL,
                                    t_irp_arm(&ti)),
          STATUS_NOT_SUPPORTED);
+    /* A UDP listening socket: created, but its bind fails with STATUS_NOT_IMPLEMENTED
+     * (Windows, as observed by Wine's driver tests). */
+    st = t_npi.Dispatch->WskSocket(t_npi.Client, AF_INET, SOCK_DGRAM, IPPROTO_UDP,
+                                   WSK_FLAG_LISTEN_SOCKET, NULL, NULL, NULL, NULL, NULL,
+                                   t_irp_arm(&ti));
+    CHECK_STATUS(t_sync_irp_ok(st, &ti), STATUS_SUCCESS);
+    l = (PWSK_SOCKET)ti.irp->IoStatus.Information;
+    t_any(&a, 0);
+    CALL(T_LD(l)->WskBind(l, (PSOCKADDR)&a, 0, t_irp_arm(&ti)), STATUS_NOT_IMPLEMENTED);
+    CHECK_STATUS(t_close(l), STATUS_SUCCESS);
+
     /* Connect on an unbound socket: returns and completes STATUS_INVALID_DEVICE_STATE. */
     c = t_socket(AF_INET, WSK_FLAG_CONNECTION_SOCKET, NULL, NULL, NULL);
     l = t_listener(0, &port, NULL, NULL);

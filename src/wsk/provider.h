@@ -16,7 +16,6 @@
 #include "loop/loop.h"
 #include "wsk/lx.h"
 
-extern const NPIID NPI_WSK_INTERFACE_ID;
 
 /* ---- clients (registration.c) ---- */
 

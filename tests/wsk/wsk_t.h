@@ -12,7 +12,6 @@
 
 #define T_WAIT 5000 /* ms: every wait in the suite has this deadline unless stated */
 
-extern const NPIID NPI_WSK_INTERFACE_ID;
 
 extern WSK_REGISTRATION t_reg;
 extern WSK_PROVIDER_NPI t_npi;

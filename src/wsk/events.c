@@ -329,8 +329,24 @@ void owsk_wsk_event_disconnect(struct owsk_wsk_socket *s, bool abortive)
 {
     struct owsk_wsk_cb_scope scope;
 
-    if (s->disconnect_indicated || s->closing || !owsk_wsk_event_on(s, WSK_EVENT_DISCONNECT))
+    if (s->disconnect_indicated || s->closing)
         return;
+    if (!owsk_wsk_event_on(s, WSK_EVENT_DISCONNECT)) {
+        /* A reset seen by a driver that only takes receive events: a NULL DataIndication
+         * tells it the socket is no longer functional (wsk-reference 1.6). */
+        if (abortive && owsk_wsk_event_on(s, WSK_EVENT_RECEIVE)) {
+            SIZE_T accepted = 0;
+            NTSTATUS ignored;
+
+            s->disconnect_indicated = true;
+            owsk_wsk_cb_enter(s, WSK_EVENT_RECEIVE, &scope);
+            ignored = s->conn_dispatch->WskReceiveEvent(s->context, WSK_FLAG_AT_DISPATCH_LEVEL,
+                                                        NULL, 0, &accepted);
+            owsk_wsk_cb_leave(s, &scope);
+            (void)ignored;
+        }
+        return;
+    }
     s->disconnect_indicated = true;
     owsk_wsk_cb_enter(s, WSK_EVENT_DISCONNECT, &scope);
     s->conn_dispatch->WskDisconnectEvent(s->context, WSK_FLAG_AT_DISPATCH_LEVEL |

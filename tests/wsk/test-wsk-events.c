@@ -29,6 +29,8 @@ static struct {
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
 #define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
 
+static LONG null_inds;
+
 static void take(PWSK_DATA_INDICATION di, SIZE_T max)
 {
     for (; di && max; di = di->Next) {
@@ -60,6 +62,7 @@ static NTSTATUS WSKAPI on_receive(PVOID SocketContext, ULONG Flags, PWSK_DATA_IN
         InterlockedIncrement(&ev.bad_flags);
     InterlockedIncrement(&ev.calls);
     if (!DataIndication) {
+        InterlockedIncrement(&null_inds);
         st = STATUS_SUCCESS;
     } else {
         switch (LOAD(ev.mode)) {
@@ -272,6 +275,27 @@ static void abortive_event(void)
     CHECK_STATUS(t_close(l), STATUS_SUCCESS);
 }
 
+/* Only the receive event enabled: a reset arrives as a NULL DataIndication. */
+static void reset_as_null_indication(void)
+{
+    PWSK_SOCKET l, s;
+    int fd;
+    ULONGLONG until;
+
+    s = pair(&l, &fd);
+    reset(CONSUME);
+    STORE(null_inds, 0);
+    CHECK_STATUS(t_event(s, WSK_EVENT_RECEIVE), STATUS_SUCCESS);
+    lx_close_rst(fd);
+    until = t_now_ms() + T_WAIT;
+    while (!LOAD(null_inds) && t_now_ms() < until)
+        wait_ev(&ev.got, 50);
+    CHECK_INT(LOAD(null_inds), 1);
+    CHECK_INT(LOAD(ev.disc_calls), 0);
+    CHECK_STATUS(t_close(s), STATUS_SUCCESS);
+    CHECK_STATUS(t_close(l), STATUS_SUCCESS);
+}
+
 static void disable_running(void)
 {
     PWSK_SOCKET l, s;
@@ -395,6 +419,7 @@ int main(void)
     t_wsk_start();
     flow_control();
     abortive_event();
+    reset_as_null_indication();
     send_backlog();
     disable_running();
     inheritance();

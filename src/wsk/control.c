@@ -44,11 +44,10 @@ static NTSTATUS post(struct owsk_wsk_socket *s, WSK_CONTROL_SOCKET_TYPE type, UL
 
 NTSTATUS owsk_wsk_control_socket(struct owsk_wsk_socket *s, WSK_CONTROL_SOCKET_TYPE type,
                                  ULONG code, ULONG level, SIZE_T in_size, PVOID in_buf,
-                                 SIZE_T out_size, PVOID out_buf, SIZE_T *out_returned,
-                                 PIRP irp)
+                                 SIZE_T out_size, PVOID out_buf, SIZE_T *out_returned, PIRP irp)
 {
-    OWSK_TRACE(OWSK_CH_WSK, "socket %p, type %d, code %#x, level %#x, irp %p", (void *)s,
-               (int)type, (unsigned)code, (unsigned)level, (void *)irp);
+    OWSK_TRACE(OWSK_CH_WSK, "socket %p, type %d, code %#x, level %#x, irp %p", (void *)s, (int)type,
+               (unsigned)code, (unsigned)level, (void *)irp);
     switch (type) {
     case WskSetOption:
         if (level == SOL_SOCKET && code == SO_WSK_EVENT_CALLBACK) {

@@ -54,10 +54,14 @@ bool owsk_wsk_event_on(struct owsk_wsk_socket *s, ULONG event)
     if (is_listening_kind(s) || !s->conn_dispatch)
         return false;
     switch (event) {
-    case WSK_EVENT_RECEIVE: return s->conn_dispatch->WskReceiveEvent != NULL;
-    case WSK_EVENT_DISCONNECT: return s->conn_dispatch->WskDisconnectEvent != NULL;
-    case WSK_EVENT_SEND_BACKLOG: return s->conn_dispatch->WskSendBacklogEvent != NULL;
-    default: return false;
+    case WSK_EVENT_RECEIVE:
+        return s->conn_dispatch->WskReceiveEvent != NULL;
+    case WSK_EVENT_DISCONNECT:
+        return s->conn_dispatch->WskDisconnectEvent != NULL;
+    case WSK_EVENT_SEND_BACKLOG:
+        return s->conn_dispatch->WskSendBacklogEvent != NULL;
+    default:
+        return false;
     }
 }
 
@@ -298,8 +302,8 @@ void owsk_wsk_event_receive(struct owsk_wsk_socket *s)
         pthread_mutex_unlock(&s->ind_lock);
         owsk_wsk_cb_enter(s, WSK_EVENT_RECEIVE, &scope);
         if (__atomic_load_n(&s->events, __ATOMIC_SEQ_CST) & WSK_EVENT_RECEIVE)
-            st = s->conn_dispatch->WskReceiveEvent(s->context, WSK_FLAG_AT_DISPATCH_LEVEL,
-                                                   &ind->di, len, &accepted);
+            st = s->conn_dispatch->WskReceiveEvent(s->context, WSK_FLAG_AT_DISPATCH_LEVEL, &ind->di,
+                                                   len, &accepted);
         else
             st = STATUS_DATA_NOT_ACCEPTED; /* disabled between the check and the call */
         owsk_wsk_cb_leave(s, &scope);

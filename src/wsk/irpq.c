@@ -12,15 +12,21 @@
 static const char *op_name(enum owsk_wsk_op op)
 {
     static const char *const names[] = {
-        [OP_CLOSE] = "WskCloseSocket",       [OP_BIND] = "WskBind",
-        [OP_LISTEN] = "WskListen",           [OP_ACCEPT] = "WskAccept",
+        [OP_CLOSE] = "WskCloseSocket",
+        [OP_BIND] = "WskBind",
+        [OP_LISTEN] = "WskListen",
+        [OP_ACCEPT] = "WskAccept",
         [OP_INSPECT_COMPLETE] = "WskInspectComplete",
-        [OP_CONNECT] = "WskConnect",         [OP_SEND] = "WskSend",
-        [OP_RECEIVE] = "WskReceive",         [OP_DISCONNECT] = "WskDisconnect",
+        [OP_CONNECT] = "WskConnect",
+        [OP_SEND] = "WskSend",
+        [OP_RECEIVE] = "WskReceive",
+        [OP_DISCONNECT] = "WskDisconnect",
         [OP_LOCAL_ADDR] = "WskGetLocalAddress",
         [OP_REMOTE_ADDR] = "WskGetRemoteAddress",
-        [OP_CONTROL] = "WskControlSocket",   [OP_SOCKET_CONNECT] = "WskSocketConnect",
-        [OP_LIST_CHANGE] = "WskControlClient", [OP_DISABLE_EVENT] = "WskControlSocket",
+        [OP_CONTROL] = "WskControlSocket",
+        [OP_SOCKET_CONNECT] = "WskSocketConnect",
+        [OP_LIST_CHANGE] = "WskControlClient",
+        [OP_DISABLE_EVENT] = "WskControlSocket",
     };
     return names[op];
 }
@@ -35,8 +41,8 @@ NTSTATUS owsk_wsk_req_complete(struct owsk_wsk_req *r, NTSTATUS status, ULONG_PT
     PIRP irp = r->irp;
     struct owsk_wsk_socket *s = r->sock;
 
-    OWSK_TRACE(OWSK_CH_WSK, "socket %p, irp %p, %s -> %s, information %#lx", (void *)s,
-               (void *)irp, op_name(r->op), owsk_status_name(status), (unsigned long)info);
+    OWSK_TRACE(OWSK_CH_WSK, "socket %p, irp %p, %s -> %s, information %#lx", (void *)s, (void *)irp,
+               op_name(r->op), owsk_status_name(status), (unsigned long)info);
     free(r);
     owsk_io_complete_irp(irp, status, info);
     /* After the completion routine ran: a close waiting for this request may now finish. */
@@ -56,20 +62,48 @@ static void req_start_task(struct owsk_loop_task *t)
     NTSTATUS (*run)(struct owsk_wsk_req *) = NULL;
 
     switch (r->op) {
-    case OP_CLOSE: run = owsk_wsk_run_close; break;
-    case OP_BIND: run = owsk_wsk_run_bind; break;
-    case OP_LISTEN: run = owsk_wsk_run_listen; break;
-    case OP_ACCEPT: run = owsk_wsk_run_accept; break;
-    case OP_INSPECT_COMPLETE: run = owsk_wsk_run_inspect_complete; break;
-    case OP_CONNECT: case OP_SOCKET_CONNECT: run = owsk_wsk_run_connect; break;
-    case OP_SEND: run = owsk_wsk_run_send; break;
-    case OP_RECEIVE: run = owsk_wsk_run_receive; break;
-    case OP_DISCONNECT: run = owsk_wsk_run_disconnect; break;
-    case OP_LOCAL_ADDR: run = owsk_wsk_run_local_addr; break;
-    case OP_REMOTE_ADDR: run = owsk_wsk_run_remote_addr; break;
-    case OP_CONTROL: run = owsk_wsk_run_control; break;
-    case OP_DISABLE_EVENT: run = owsk_wsk_run_disable_event; break;
-    default: break;
+    case OP_CLOSE:
+        run = owsk_wsk_run_close;
+        break;
+    case OP_BIND:
+        run = owsk_wsk_run_bind;
+        break;
+    case OP_LISTEN:
+        run = owsk_wsk_run_listen;
+        break;
+    case OP_ACCEPT:
+        run = owsk_wsk_run_accept;
+        break;
+    case OP_INSPECT_COMPLETE:
+        run = owsk_wsk_run_inspect_complete;
+        break;
+    case OP_CONNECT:
+    case OP_SOCKET_CONNECT:
+        run = owsk_wsk_run_connect;
+        break;
+    case OP_SEND:
+        run = owsk_wsk_run_send;
+        break;
+    case OP_RECEIVE:
+        run = owsk_wsk_run_receive;
+        break;
+    case OP_DISCONNECT:
+        run = owsk_wsk_run_disconnect;
+        break;
+    case OP_LOCAL_ADDR:
+        run = owsk_wsk_run_local_addr;
+        break;
+    case OP_REMOTE_ADDR:
+        run = owsk_wsk_run_remote_addr;
+        break;
+    case OP_CONTROL:
+        run = owsk_wsk_run_control;
+        break;
+    case OP_DISABLE_EVENT:
+        run = owsk_wsk_run_disable_event;
+        break;
+    default:
+        break;
     }
     owsk_wsk_socket_ref(sock); /* the handler may complete r, whose reference goes with it */
     if (run)
@@ -82,20 +116,35 @@ static void req_start_task(struct owsk_loop_task *t)
 static NTSTATUS run_inline(struct owsk_wsk_req *r)
 {
     switch (r->op) {
-    case OP_CLOSE: return owsk_wsk_run_close(r);
-    case OP_BIND: return owsk_wsk_run_bind(r);
-    case OP_LISTEN: return owsk_wsk_run_listen(r);
-    case OP_ACCEPT: return owsk_wsk_run_accept(r);
-    case OP_INSPECT_COMPLETE: return owsk_wsk_run_inspect_complete(r);
-    case OP_CONNECT: case OP_SOCKET_CONNECT: return owsk_wsk_run_connect(r);
-    case OP_SEND: return owsk_wsk_run_send(r);
-    case OP_RECEIVE: return owsk_wsk_run_receive(r);
-    case OP_DISCONNECT: return owsk_wsk_run_disconnect(r);
-    case OP_LOCAL_ADDR: return owsk_wsk_run_local_addr(r);
-    case OP_REMOTE_ADDR: return owsk_wsk_run_remote_addr(r);
-    case OP_CONTROL: return owsk_wsk_run_control(r);
-    case OP_DISABLE_EVENT: return owsk_wsk_run_disable_event(r);
-    default: return owsk_wsk_req_complete(r, STATUS_NOT_IMPLEMENTED, 0);
+    case OP_CLOSE:
+        return owsk_wsk_run_close(r);
+    case OP_BIND:
+        return owsk_wsk_run_bind(r);
+    case OP_LISTEN:
+        return owsk_wsk_run_listen(r);
+    case OP_ACCEPT:
+        return owsk_wsk_run_accept(r);
+    case OP_INSPECT_COMPLETE:
+        return owsk_wsk_run_inspect_complete(r);
+    case OP_CONNECT:
+    case OP_SOCKET_CONNECT:
+        return owsk_wsk_run_connect(r);
+    case OP_SEND:
+        return owsk_wsk_run_send(r);
+    case OP_RECEIVE:
+        return owsk_wsk_run_receive(r);
+    case OP_DISCONNECT:
+        return owsk_wsk_run_disconnect(r);
+    case OP_LOCAL_ADDR:
+        return owsk_wsk_run_local_addr(r);
+    case OP_REMOTE_ADDR:
+        return owsk_wsk_run_remote_addr(r);
+    case OP_CONTROL:
+        return owsk_wsk_run_control(r);
+    case OP_DISABLE_EVENT:
+        return owsk_wsk_run_disable_event(r);
+    default:
+        return owsk_wsk_req_complete(r, STATUS_NOT_IMPLEMENTED, 0);
     }
 }
 
@@ -286,8 +335,8 @@ void owsk_wsk_queue_flush(struct owsk_wsk_queue *q, NTSTATUS status)
         next = r->next;
         if (owsk_wsk_req_claim(r)) {
             owsk_wsk_queue_remove(r);
-            owsk_wsk_req_complete(r, status, r->op == OP_RECEIVE && NT_SUCCESS(status) ?
-                                                 r->done : 0);
+            owsk_wsk_req_complete(r, status,
+                                  r->op == OP_RECEIVE && NT_SUCCESS(status) ? r->done : 0);
         }
         r = next;
     }

@@ -43,9 +43,8 @@ static struct owsk_wsk_socket *make_socket(struct owsk_wsk_socket *ls,
 {
     struct owsk_wsk_socket *ns;
 
-    if (!NT_SUCCESS(owsk_wsk_socket_create(ls->client, OWSK_CAT_CONNECTION, ls->family,
-                                           SOCK_STREAM, IPPROTO_TCP, pc->fd, context, dispatch,
-                                           &ns))) {
+    if (!NT_SUCCESS(owsk_wsk_socket_create(ls->client, OWSK_CAT_CONNECTION, ls->family, SOCK_STREAM,
+                                           IPPROTO_TCP, pc->fd, context, dispatch, &ns))) {
         conn_drop(pc);
         return NULL;
     }
@@ -111,8 +110,8 @@ static bool deliver(struct owsk_wsk_socket *s, struct owsk_wsk_pending_conn *pc)
             return true;
         owsk_wsk_cb_enter(s, WSK_EVENT_ACCEPT, &scope);
         st = s->listen_dispatch->WskAcceptEvent(s->context, WSK_FLAG_AT_DISPATCH_LEVEL,
-                                                (PSOCKADDR)&local, (PSOCKADDR)&remote,
-                                                &ns->wsk, &ctx, &disp);
+                                                (PSOCKADDR)&local, (PSOCKADDR)&remote, &ns->wsk,
+                                                &ctx, &disp);
         owsk_wsk_cb_leave(s, &scope);
         if (st != STATUS_SUCCESS) {
             /* STATUS_REQUEST_NOT_ACCEPTED: the provider closes it; the driver must not
@@ -198,8 +197,8 @@ static void listener_failed(struct owsk_wsk_socket *s, NTSTATUS st)
     /* "This listener no longer works, close it" (at most once per listener). */
     s->accept_failed = true;
     owsk_wsk_cb_enter(s, WSK_EVENT_ACCEPT, &scope);
-    ignored = s->listen_dispatch->WskAcceptEvent(s->context, WSK_FLAG_AT_DISPATCH_LEVEL, NULL,
-                                                 NULL, NULL, &ctx, &disp);
+    ignored = s->listen_dispatch->WskAcceptEvent(s->context, WSK_FLAG_AT_DISPATCH_LEVEL, NULL, NULL,
+                                                 NULL, &ctx, &disp);
     owsk_wsk_cb_leave(s, &scope);
     (void)ignored;
 }

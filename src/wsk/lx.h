@@ -108,7 +108,6 @@ void owsk_wsk_sys_push(int fd);
  * on entry and the bytes written on success. Returns 0, -ENOPROTOOPT (unknown option),
  * -EFAULT (buffer too small) or the kernel's negative errno. Options that are provider
  * bookkeeping (SO_WSK_*, SO_CONDITIONAL_ACCEPT, SO_EXCLUSIVEADDRUSE) are not handled here. */
-int owsk_wsk_sockopt(int fd, bool set, uint32_t level, uint32_t name, void *buf,
-                     size_t *inout_len);
+int owsk_wsk_sockopt(int fd, bool set, uint32_t level, uint32_t name, void *buf, size_t *inout_len);
 
 #endif

@@ -16,7 +16,6 @@
 #include "loop/loop.h"
 #include "wsk/lx.h"
 
-
 /* ---- clients (registration.c) ---- */
 
 /* A FIFO of requests; loop-owned except where noted. */
@@ -28,21 +27,20 @@ struct owsk_wsk_queue {
 struct owsk_wsk_req;
 struct owsk_wsk_cached_sd;
 
-
 /* What a PWSK_CLIENT points to. Fields under the provider lock (registration.c) unless
  * noted. */
 struct owsk_wsk_client {
     struct owsk_wsk_client *next; /* the list of live clients */
     PWSK_REGISTRATION registration;
-    PVOID client_context;         /* WSK_CLIENT_NPI.ClientContext, immutable */
+    PVOID client_context; /* WSK_CLIENT_NPI.ClientContext, immutable */
     const WSK_CLIENT_DISPATCH *client_dispatch;
-    struct owsk_owner *owner;     /* the driver that registered, immutable */
-    unsigned sockets;             /* created and not yet freed */
-    unsigned captures;            /* WskCaptureProviderNPI successes not yet released */
+    struct owsk_owner *owner; /* the driver that registered, immutable */
+    unsigned sockets;         /* created and not yet freed */
+    unsigned captures;        /* WskCaptureProviderNPI successes not yet released */
     bool deregistering;
-    bool socket_created;          /* static callbacks can no longer be set */
-    ULONG static_events;          /* WSK_SET_STATIC_EVENT_CALLBACKS mask, immutable once a
-                                     socket exists */
+    bool socket_created;               /* static callbacks can no longer be set */
+    ULONG static_events;               /* WSK_SET_STATIC_EVENT_CALLBACKS mask, immutable once a
+                                          socket exists */
     struct owsk_wsk_queue list_change; /* pending WSK_TRANSPORT_LIST_CHANGE IRPs */
     struct owsk_wsk_cached_sd *cached_sds;
 };
@@ -66,10 +64,9 @@ NTSTATUS WSKAPI owsk_wsk_ddi_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFa
                                     PVOID SocketContext, const VOID *Dispatch,
                                     PEPROCESS OwningProcess, PETHREAD OwningThread,
                                     PSECURITY_DESCRIPTOR SecurityDescriptor, PIRP Irp);
-NTSTATUS WSKAPI owsk_wsk_ddi_socket_connect(PWSK_CLIENT Client, USHORT SocketType,
-                                            ULONG Protocol, PSOCKADDR LocalAddress,
-                                            PSOCKADDR RemoteAddress, ULONG Flags,
-                                            PVOID SocketContext,
+NTSTATUS WSKAPI owsk_wsk_ddi_socket_connect(PWSK_CLIENT Client, USHORT SocketType, ULONG Protocol,
+                                            PSOCKADDR LocalAddress, PSOCKADDR RemoteAddress,
+                                            ULONG Flags, PVOID SocketContext,
                                             const WSK_CLIENT_CONNECTION_DISPATCH *Dispatch,
                                             PEPROCESS OwningProcess, PETHREAD OwningThread,
                                             PSECURITY_DESCRIPTOR SecurityDescriptor, PIRP Irp);
@@ -104,27 +101,26 @@ enum owsk_wsk_op {
     OP_DISABLE_EVENT,
 };
 
-
 /* One call with an IRP. Allocated at the DDI, freed when its IRP completes. The task is
  * used twice: to start the request on the owner loop, then (if IoCancelIrp fires) to run
  * the cancellation there. */
 struct owsk_wsk_req {
     struct owsk_loop_task task;
     struct owsk_wsk_req *prev, *next;
-    struct owsk_wsk_queue *queue;  /* the queue holding it, or NULL */
-    struct owsk_wsk_socket *sock;  /* holds a reference; NULL for client-level requests */
+    struct owsk_wsk_queue *queue; /* the queue holding it, or NULL */
+    struct owsk_wsk_socket *sock; /* holds a reference; NULL for client-level requests */
     struct owsk_wsk_client *client;
     PIRP irp;
     enum owsk_wsk_op op;
     ULONG flags;
-    bool cancel_armed;             /* a cancel routine is set on irp */
+    bool cancel_armed; /* a cancel routine is set on irp */
     /* data operations */
     WSK_BUF buf;
-    SIZE_T done;                   /* bytes transferred so far */
-    bool final_sent;               /* disconnect: the final buffer went out */
+    SIZE_T done;     /* bytes transferred so far */
+    bool final_sent; /* disconnect: the final buffer went out */
     /* addresses */
-    struct owsk_lx_addr addr;      /* bind/connect target */
-    struct owsk_lx_addr addr2;     /* WskSocketConnect's local address */
+    struct owsk_lx_addr addr;  /* bind/connect target */
+    struct owsk_lx_addr addr2; /* WskSocketConnect's local address */
     PSOCKADDR out_local, out_remote;
     /* accept */
     PVOID accept_context;
@@ -145,8 +141,8 @@ struct owsk_wsk_pending_conn {
     int fd;
     struct owsk_lx_addr local, remote;
     WSK_INSPECT_ID id;
-    bool inspected;                /* WskInspectEvent said accept (or there was no inspect) */
-    bool pended;                   /* WskInspectEvent returned WskInspectPend */
+    bool inspected; /* WskInspectEvent said accept (or there was no inspect) */
+    bool pended;    /* WskInspectEvent returned WskInspectPend */
 };
 
 struct owsk_wsk_indication;
@@ -156,13 +152,13 @@ struct owsk_wsk_indication;
 struct owsk_wsk_socket {
     WSK_SOCKET wsk;
     uint32_t magic;
-    int refs;                      /* atomic */
+    int refs; /* atomic */
     struct owsk_wsk_client *client;
     struct owsk_owner *owner;
     struct owsk_loop *loop;
     enum owsk_wsk_category category;
     enum owsk_wsk_stream_mode stream_mode;
-    ADDRESS_FAMILY family;         /* Windows numbering */
+    ADDRESS_FAMILY family; /* Windows numbering */
     USHORT type;
     ULONG protocol;
     int fd;
@@ -176,56 +172,56 @@ struct owsk_wsk_socket {
 
     /* state */
     bool bound, listening, connecting, connected;
-    bool shut_wr;                  /* our FIN sent (graceful disconnect done) */
-    bool peer_fin;                 /* the peer's FIN was read */
-    bool aborted;                  /* RST sent or received: no more I/O */
-    NTSTATUS rx_error;             /* sticky receive error (reset), 0 if none */
-    bool closing;                  /* WskCloseSocket started; no more calls allowed */
-    bool closed;                   /* atomic: WskCloseSocket was called (any thread) */
-    bool cond_accept;              /* SO_CONDITIONAL_ACCEPT set before bind */
-    bool exclusive;                /* SO_EXCLUSIVEADDRUSE bookkeeping */
-    bool accepted;                 /* came from a listener */
+    bool shut_wr;      /* our FIN sent (graceful disconnect done) */
+    bool peer_fin;     /* the peer's FIN was read */
+    bool aborted;      /* RST sent or received: no more I/O */
+    NTSTATUS rx_error; /* sticky receive error (reset), 0 if none */
+    bool closing;      /* WskCloseSocket started; no more calls allowed */
+    bool closed;       /* atomic: WskCloseSocket was called (any thread) */
+    bool cond_accept;  /* SO_CONDITIONAL_ACCEPT set before bind */
+    bool exclusive;    /* SO_EXCLUSIVEADDRUSE bookkeeping */
+    bool accepted;     /* came from a listener */
     bool disconnect_indicated;
     bool has_inspect_id;
-    WSK_INSPECT_ID inspect_id;     /* for SIO_WSK_QUERY_INSPECT_ID */
-    bool active;                   /* accepted socket handed to its loop */
+    WSK_INSPECT_ID inspect_id; /* for SIO_WSK_QUERY_INSPECT_ID */
+    bool active;               /* accepted socket handed to its loop */
 
     /* events: bits of WSK_EVENT_*; written by any thread with atomics */
-    ULONG events;                  /* enabled */
-    ULONG static_events;           /* enabled and never disable-able */
-    ULONG inherit_events;          /* listener: bits given to sockets accepted by event */
-    ULONG cb_running;              /* atomic: WSK_EVENT_* of the callback running now */
+    ULONG events;                         /* enabled */
+    ULONG static_events;                  /* enabled and never disable-able */
+    ULONG inherit_events;                 /* listener: bits given to sockets accepted by event */
+    ULONG cb_running;                     /* atomic: WSK_EVENT_* of the callback running now */
     struct owsk_wsk_req *disable_waiters; /* disable-with-IRP requests waiting (loop) */
-    bool kick_posted;              /* atomic */
+    bool kick_posted;                     /* atomic */
     struct owsk_loop_task kick;
     struct owsk_loop_task discard;
 
     /* queues */
     struct owsk_wsk_queue accept_q, recv_q, send_q, connect_q;
-    struct owsk_wsk_pending_conn *backlog;     /* accepted fds waiting for a taker */
-    struct owsk_wsk_pending_conn *inspecting;  /* WskInspectPend'ed connections */
+    struct owsk_wsk_pending_conn *backlog;    /* accepted fds waiting for a taker */
+    struct owsk_wsk_pending_conn *inspecting; /* WskInspectPend'ed connections */
     ULONG inspect_serial;
-    bool accept_failed;            /* NULL AcceptSocket indicated once */
+    bool accept_failed; /* NULL AcceptSocket indicated once */
 
     /* receive buffering: bytes left over from an indication */
     unsigned char *rx_buf;
     size_t rx_off, rx_len;
-    bool ind_blocked;              /* partial/refused indication: wait for a WskReceive */
+    bool ind_blocked; /* partial/refused indication: wait for a WskReceive */
     SIZE_T last_isb;
 
     /* retained indications: any thread (WskRelease) under ind_lock */
     pthread_mutex_t ind_lock;
     struct owsk_wsk_indication *retained;
 
-    int in_callback;               /* depth of driver callbacks running (loop) */
+    int in_callback; /* depth of driver callbacks running (loop) */
     struct owsk_wsk_req *close_req;
 
-    struct owsk_wsk_dgram *dgram;  /* datagram sockets: their state (dgram.c), else NULL */
+    struct owsk_wsk_dgram *dgram; /* datagram sockets: their state (dgram.c), else NULL */
 
     /* introspection: under the registry lock */
     struct owsk_wsk_socket *reg_prev, *reg_next;
     struct owsk_lx_addr local, remote;
-    unsigned pending;              /* atomic: requests queued */
+    unsigned pending; /* atomic: requests queued */
 };
 #define OWSK_WSK_SOCKET_MAGIC 0x574b534fu /* "WKSO" */
 
@@ -292,21 +288,21 @@ int owsk_wsk_buf_iov(const WSK_BUF *b, SIZE_T skip, struct iovec *iov, int max);
 bool owsk_wsk_buf_valid(const WSK_BUF *b);
 
 /* ---- handlers per file, called on the loop with the request ---- */
-NTSTATUS owsk_wsk_run_bind(struct owsk_wsk_req *r);        /* socket.c */
-NTSTATUS owsk_wsk_run_close(struct owsk_wsk_req *r);       /* socket.c */
-NTSTATUS owsk_wsk_run_local_addr(struct owsk_wsk_req *r);  /* socket.c */
-NTSTATUS owsk_wsk_run_remote_addr(struct owsk_wsk_req *r); /* socket.c */
-NTSTATUS owsk_wsk_run_listen(struct owsk_wsk_req *r);      /* listen.c */
-NTSTATUS owsk_wsk_run_accept(struct owsk_wsk_req *r);      /* listen.c */
+NTSTATUS owsk_wsk_run_bind(struct owsk_wsk_req *r);             /* socket.c */
+NTSTATUS owsk_wsk_run_close(struct owsk_wsk_req *r);            /* socket.c */
+NTSTATUS owsk_wsk_run_local_addr(struct owsk_wsk_req *r);       /* socket.c */
+NTSTATUS owsk_wsk_run_remote_addr(struct owsk_wsk_req *r);      /* socket.c */
+NTSTATUS owsk_wsk_run_listen(struct owsk_wsk_req *r);           /* listen.c */
+NTSTATUS owsk_wsk_run_accept(struct owsk_wsk_req *r);           /* listen.c */
 NTSTATUS owsk_wsk_run_inspect_complete(struct owsk_wsk_req *r); /* listen.c */
-NTSTATUS owsk_wsk_run_connect(struct owsk_wsk_req *r);     /* conn.c */
+NTSTATUS owsk_wsk_run_connect(struct owsk_wsk_req *r);          /* conn.c */
 /* WskSocketConnect finished: completes with the socket or discards it. */
 NTSTATUS owsk_wsk_socket_connect_done(struct owsk_wsk_req *r, NTSTATUS st); /* socket.c */
-NTSTATUS owsk_wsk_run_send(struct owsk_wsk_req *r);        /* stream.c */
-NTSTATUS owsk_wsk_run_receive(struct owsk_wsk_req *r);     /* stream.c */
-NTSTATUS owsk_wsk_run_disconnect(struct owsk_wsk_req *r);  /* stream.c */
-NTSTATUS owsk_wsk_run_control(struct owsk_wsk_req *r);     /* control.c */
-NTSTATUS owsk_wsk_run_disable_event(struct owsk_wsk_req *r); /* events.c */
+NTSTATUS owsk_wsk_run_send(struct owsk_wsk_req *r);                         /* stream.c */
+NTSTATUS owsk_wsk_run_receive(struct owsk_wsk_req *r);                      /* stream.c */
+NTSTATUS owsk_wsk_run_disconnect(struct owsk_wsk_req *r);                   /* stream.c */
+NTSTATUS owsk_wsk_run_control(struct owsk_wsk_req *r);                      /* control.c */
+NTSTATUS owsk_wsk_run_disable_event(struct owsk_wsk_req *r);                /* events.c */
 
 /* Loop-side progress functions. */
 void owsk_wsk_listen_ready(struct owsk_wsk_socket *s, uint32_t revents);  /* listen.c */
@@ -315,8 +311,8 @@ void owsk_wsk_connect_ready(struct owsk_wsk_socket *s, uint32_t revents); /* con
 void owsk_wsk_stream_ready(struct owsk_wsk_socket *s, uint32_t revents);  /* stream.c */
 void owsk_wsk_stream_pump(struct owsk_wsk_socket *s);                     /* stream.c */
 /* Abortive teardown of a connection: RST, fail queued I/O with status. */
-void owsk_wsk_stream_abort(struct owsk_wsk_socket *s, NTSTATUS status);   /* stream.c */
-void owsk_wsk_stream_close(struct owsk_wsk_socket *s);                    /* stream.c */
+void owsk_wsk_stream_abort(struct owsk_wsk_socket *s, NTSTATUS status); /* stream.c */
+void owsk_wsk_stream_close(struct owsk_wsk_socket *s);                  /* stream.c */
 
 /* ---- events (events.c) ---- */
 
@@ -349,8 +345,7 @@ void owsk_wsk_reclaim_indications(struct owsk_wsk_socket *s);
 /* ---- control (control.c) ---- */
 NTSTATUS owsk_wsk_control_socket(struct owsk_wsk_socket *s, WSK_CONTROL_SOCKET_TYPE type,
                                  ULONG code, ULONG level, SIZE_T in_size, PVOID in_buf,
-                                 SIZE_T out_size, PVOID out_buf, SIZE_T *out_returned,
-                                 PIRP irp);
+                                 SIZE_T out_size, PVOID out_buf, SIZE_T *out_returned, PIRP irp);
 
 /* ---- datagram sockets (dgram.c) and name resolution (resolve.c) ---- */
 extern const WSK_PROVIDER_DATAGRAM_DISPATCH owsk_wsk_datagram_dispatch;
@@ -363,14 +358,12 @@ uint32_t owsk_wsk_dgram_want(struct owsk_wsk_socket *s);
 void owsk_wsk_dgram_free(struct owsk_wsk_socket *s);
 NTSTATUS WSKAPI owsk_wsk_get_address_info(PWSK_CLIENT Client, PUNICODE_STRING NodeName,
                                           PUNICODE_STRING ServiceName, ULONG NameSpace,
-                                          GUID *Provider, PADDRINFOEXW Hints,
-                                          PADDRINFOEXW *Result, PEPROCESS OwningProcess,
-                                          PETHREAD OwningThread, PIRP Irp);
+                                          GUID *Provider, PADDRINFOEXW Hints, PADDRINFOEXW *Result,
+                                          PEPROCESS OwningProcess, PETHREAD OwningThread, PIRP Irp);
 VOID WSKAPI owsk_wsk_free_address_info(PWSK_CLIENT Client, PADDRINFOEXW AddrInfo);
-NTSTATUS WSKAPI owsk_wsk_get_name_info(PWSK_CLIENT Client, PSOCKADDR SockAddr,
-                                       ULONG SockAddrLength, PUNICODE_STRING NodeName,
-                                       PUNICODE_STRING ServiceName, ULONG Flags,
-                                       PEPROCESS OwningProcess, PETHREAD OwningThread,
+NTSTATUS WSKAPI owsk_wsk_get_name_info(PWSK_CLIENT Client, PSOCKADDR SockAddr, ULONG SockAddrLength,
+                                       PUNICODE_STRING NodeName, PUNICODE_STRING ServiceName,
+                                       ULONG Flags, PEPROCESS OwningProcess, PETHREAD OwningThread,
                                        PIRP Irp);
 
 #endif

@@ -30,11 +30,11 @@ struct client_nmr {
     NPI_MODULEID module_id;
     NPI_CLIENT_CHARACTERISTICS chars;
     HANDLE handle;
-    HANDLE binding;          /* lock: set while attached */
-    bool attached;           /* lock */
-    bool detach_pending;     /* lock: ClientDetachProvider returned STATUS_PENDING */
+    HANDLE binding;           /* lock: set while attached */
+    bool attached;            /* lock */
+    bool detach_pending;      /* lock: ClientDetachProvider returned STATUS_PENDING */
     bool prov_detach_pending; /* lock: ProviderDetachClient returned STATUS_PENDING */
-    unsigned waiters;        /* lock: threads blocked in WskCaptureProviderNPI */
+    unsigned waiters;         /* lock: threads blocked in WskCaptureProviderNPI */
 };
 
 /* A WSK_CACHE_SD token; descriptors are not enforced, so it only records the pointer. */
@@ -173,8 +173,7 @@ static NPI_MODULEID provider_module = {
 
 static NTSTATUS NTAPI provider_attach_client(HANDLE NmrBindingHandle, PVOID ProviderContext,
                                              PNPI_REGISTRATION_INSTANCE ClientRegistrationInstance,
-                                             PVOID ClientBindingContext,
-                                             const VOID *ClientDispatch,
+                                             PVOID ClientBindingContext, const VOID *ClientDispatch,
                                              PVOID *ProviderBindingContext,
                                              const VOID **ProviderDispatch)
 {
@@ -211,14 +210,15 @@ static const NPI_PROVIDER_CHARACTERISTICS provider_nmr_chars = {
     .ProviderAttachClient = provider_attach_client,
     .ProviderDetachClient = provider_detach_client,
     .ProviderCleanupBindingContext = NULL,
-    .ProviderRegistrationInstance = {
-        .Version = 0,
-        .Size = sizeof(NPI_REGISTRATION_INSTANCE),
-        .NpiId = &NPI_WSK_INTERFACE_ID,
-        .ModuleId = &provider_module,
-        .Number = 0,
-        .NpiSpecificCharacteristics = &provider_chars,
-    },
+    .ProviderRegistrationInstance =
+        {
+            .Version = 0,
+            .Size = sizeof(NPI_REGISTRATION_INSTANCE),
+            .NpiId = &NPI_WSK_INTERFACE_ID,
+            .ModuleId = &provider_module,
+            .Number = 0,
+            .NpiSpecificCharacteristics = &provider_chars,
+        },
 };
 
 int owsk_wsk_provider_start(void)
@@ -265,20 +265,21 @@ void owsk_wsk_provider_stop(void)
 
 /* ---- the client side: WskRegister and friends ---- */
 
-static NTSTATUS NTAPI client_attach_provider(HANDLE NmrBindingHandle, PVOID ClientContext,
-                                             PNPI_REGISTRATION_INSTANCE ProviderRegistrationInstance)
+static NTSTATUS NTAPI
+client_attach_provider(HANDLE NmrBindingHandle, PVOID ClientContext,
+                       PNPI_REGISTRATION_INSTANCE ProviderRegistrationInstance)
 {
     struct owsk_wsk_client *c = ClientContext;
     struct client_nmr *cn = cn_of(c);
-    const WSK_PROVIDER_CHARACTERISTICS *pc = ProviderRegistrationInstance->NpiSpecificCharacteristics;
+    const WSK_PROVIDER_CHARACTERISTICS *pc =
+        ProviderRegistrationInstance->NpiSpecificCharacteristics;
     PVOID pctx = NULL;
     const VOID *pdisp = NULL;
     NTSTATUS st;
 
-    if (pc && (WSK_MAJOR_VERSION(c->client_dispatch->Version) <
-                   WSK_MAJOR_VERSION(pc->LowestVersion) ||
-               WSK_MAJOR_VERSION(c->client_dispatch->Version) >
-                   WSK_MAJOR_VERSION(pc->HighestVersion)))
+    if (pc &&
+        (WSK_MAJOR_VERSION(c->client_dispatch->Version) < WSK_MAJOR_VERSION(pc->LowestVersion) ||
+         WSK_MAJOR_VERSION(c->client_dispatch->Version) > WSK_MAJOR_VERSION(pc->HighestVersion)))
         return STATUS_NOINTERFACE;
     st = NmrClientAttachProvider(NmrBindingHandle, c, c->client_dispatch, &pctx, &pdisp);
     if (!NT_SUCCESS(st))
@@ -450,9 +451,8 @@ VOID WSKAPI WskReleaseProviderNPI(PWSK_REGISTRATION WskRegistration)
         NmrClientDetachProviderComplete(complete);
 }
 
-_Must_inspect_result_ NTSTATUS WSKAPI
-WskQueryProviderCharacteristics(PWSK_REGISTRATION WskRegistration,
-                                PWSK_PROVIDER_CHARACTERISTICS WskProviderCharacteristics)
+_Must_inspect_result_ NTSTATUS WSKAPI WskQueryProviderCharacteristics(
+    PWSK_REGISTRATION WskRegistration, PWSK_PROVIDER_CHARACTERISTICS WskProviderCharacteristics)
 {
     if (!client_of_registration(WskRegistration) || !WskProviderCharacteristics)
         return STATUS_INVALID_PARAMETER;
@@ -519,7 +519,9 @@ VOID WSKAPI WskDeregister(PWSK_REGISTRATION WskRegistration)
 static NTSTATUS transport_list(SIZE_T out_size, PVOID out_buf, SIZE_T *out_returned)
 {
     /* TCP over IPv4 and IPv6; UDP is listed once datagram sockets exist. */
-    static const struct { ADDRESS_FAMILY af; } fams[] = {{AF_INET}, {AF_INET6}};
+    static const struct {
+        ADDRESS_FAMILY af;
+    } fams[] = {{AF_INET}, {AF_INET6}};
     WSK_TRANSPORT t[2];
     SIZE_T need = sizeof(t);
 
@@ -538,9 +540,8 @@ static NTSTATUS transport_list(SIZE_T out_size, PVOID out_buf, SIZE_T *out_retur
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS WSKAPI wsk_control_client(PWSK_CLIENT Client, ULONG ControlCode,
-                                          SIZE_T InputSize, PVOID InputBuffer,
-                                          SIZE_T OutputSize, PVOID OutputBuffer,
+static NTSTATUS WSKAPI wsk_control_client(PWSK_CLIENT Client, ULONG ControlCode, SIZE_T InputSize,
+                                          PVOID InputBuffer, SIZE_T OutputSize, PVOID OutputBuffer,
                                           SIZE_T *OutputSizeReturned, PIRP Irp)
 {
     struct owsk_wsk_client *c;
@@ -590,8 +591,8 @@ static NTSTATUS WSKAPI wsk_control_client(PWSK_CLIENT Client, ULONG ControlCode,
                             WSK_EVENT_RECEIVE_FROM | WSK_EVENT_ACCEPT;
 
         if (!ctl || InputSize < sizeof(*ctl) || !ctl->NpiId ||
-            memcmp(ctl->NpiId, &NPI_WSK_INTERFACE_ID, sizeof(GUID)) != 0 ||
-            !ctl->EventMask || (ctl->EventMask & ~known))
+            memcmp(ctl->NpiId, &NPI_WSK_INTERFACE_ID, sizeof(GUID)) != 0 || !ctl->EventMask ||
+            (ctl->EventMask & ~known))
             return STATUS_INVALID_PARAMETER;
         pthread_mutex_lock(&lock);
         /* Only before the first socket (NET:wsk-set-static-event-callbacks). */

@@ -17,15 +17,17 @@
 /* The Linux-facing files cannot include ws2def.h; pin their copies of the numbers here. */
 _Static_assert(OWSK_WIN_AF_INET6 == AF_INET6 && OWSK_WIN_AF_INET == AF_INET, "AF");
 _Static_assert(OWSK_WIN_SOL_SOCKET == SOL_SOCKET && OWSK_WIN_SO_REUSEADDR == SO_REUSEADDR &&
-               OWSK_WIN_SO_KEEPALIVE == SO_KEEPALIVE && OWSK_WIN_SO_LINGER == SO_LINGER &&
-               OWSK_WIN_SO_SNDBUF == SO_SNDBUF && OWSK_WIN_SO_RCVBUF == SO_RCVBUF &&
-               OWSK_WIN_SO_BROADCAST == SO_BROADCAST && OWSK_WIN_SO_TYPE == SO_TYPE &&
-               OWSK_WIN_SO_EXCLUSIVEADDRUSE == (ULONG)SO_EXCLUSIVEADDRUSE &&
-               OWSK_WIN_SO_DONTLINGER == (ULONG)SO_DONTLINGER, "SOL_SOCKET options");
+                   OWSK_WIN_SO_KEEPALIVE == SO_KEEPALIVE && OWSK_WIN_SO_LINGER == SO_LINGER &&
+                   OWSK_WIN_SO_SNDBUF == SO_SNDBUF && OWSK_WIN_SO_RCVBUF == SO_RCVBUF &&
+                   OWSK_WIN_SO_BROADCAST == SO_BROADCAST && OWSK_WIN_SO_TYPE == SO_TYPE &&
+                   OWSK_WIN_SO_EXCLUSIVEADDRUSE == (ULONG)SO_EXCLUSIVEADDRUSE &&
+                   OWSK_WIN_SO_DONTLINGER == (ULONG)SO_DONTLINGER,
+               "SOL_SOCKET options");
 _Static_assert(OWSK_WIN_IPPROTO_TCP == IPPROTO_TCP && OWSK_WIN_IPPROTO_IPV6 == IPPROTO_IPV6 &&
-               OWSK_WIN_IPV6_V6ONLY == IPV6_V6ONLY && OWSK_WIN_TCP_NODELAY == TCP_NODELAY &&
-               OWSK_WIN_TCP_KEEPALIVE == TCP_KEEPALIVE && OWSK_WIN_TCP_KEEPCNT == TCP_KEEPCNT &&
-               OWSK_WIN_TCP_KEEPINTVL == TCP_KEEPINTVL, "protocol options");
+                   OWSK_WIN_IPV6_V6ONLY == IPV6_V6ONLY && OWSK_WIN_TCP_NODELAY == TCP_NODELAY &&
+                   OWSK_WIN_TCP_KEEPALIVE == TCP_KEEPALIVE && OWSK_WIN_TCP_KEEPCNT == TCP_KEEPCNT &&
+                   OWSK_WIN_TCP_KEEPINTVL == TCP_KEEPINTVL,
+               "protocol options");
 
 /* ---- registry of live sockets (owsk_socket_foreach, leak counts) ----
  * Owner: registry_lock. Closed sockets are kept in a quarantine ring after their last
@@ -273,10 +275,14 @@ void owsk_wsk_socket_note_addrs(struct owsk_wsk_socket *s)
 static const VOID *provider_table(enum owsk_wsk_category cat)
 {
     switch (cat) {
-    case OWSK_CAT_LISTEN: return &owsk_wsk_listen_dispatch;
-    case OWSK_CAT_CONNECTION: return &owsk_wsk_connection_dispatch;
-    case OWSK_CAT_STREAM: return &owsk_wsk_stream_dispatch;
-    default: return &owsk_wsk_basic_dispatch;
+    case OWSK_CAT_LISTEN:
+        return &owsk_wsk_listen_dispatch;
+    case OWSK_CAT_CONNECTION:
+        return &owsk_wsk_connection_dispatch;
+    case OWSK_CAT_STREAM:
+        return &owsk_wsk_stream_dispatch;
+    default:
+        return &owsk_wsk_basic_dispatch;
     }
 }
 
@@ -340,21 +346,28 @@ static enum owsk_wsk_category category_of(ULONG flags, bool *ret_ok)
 {
     *ret_ok = true;
     switch (flags) {
-    case WSK_FLAG_BASIC_SOCKET: return OWSK_CAT_BASIC;
-    case WSK_FLAG_LISTEN_SOCKET: return OWSK_CAT_LISTEN;
-    case WSK_FLAG_CONNECTION_SOCKET: return OWSK_CAT_CONNECTION;
-    case WSK_FLAG_DATAGRAM_SOCKET: return OWSK_CAT_DATAGRAM;
-    case WSK_FLAG_STREAM_SOCKET: return OWSK_CAT_STREAM;
-    default: *ret_ok = false; return OWSK_CAT_BASIC;
+    case WSK_FLAG_BASIC_SOCKET:
+        return OWSK_CAT_BASIC;
+    case WSK_FLAG_LISTEN_SOCKET:
+        return OWSK_CAT_LISTEN;
+    case WSK_FLAG_CONNECTION_SOCKET:
+        return OWSK_CAT_CONNECTION;
+    case WSK_FLAG_DATAGRAM_SOCKET:
+        return OWSK_CAT_DATAGRAM;
+    case WSK_FLAG_STREAM_SOCKET:
+        return OWSK_CAT_STREAM;
+    default:
+        *ret_ok = false;
+        return OWSK_CAT_BASIC;
     }
 }
 
 /* WskSocket: completes inline (socket creation never waits). */
 NTSTATUS WSKAPI owsk_wsk_ddi_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily,
-                                  USHORT SocketType, ULONG Protocol, ULONG Flags,
-                                  PVOID SocketContext, const VOID *Dispatch,
-                                  PEPROCESS OwningProcess, PETHREAD OwningThread,
-                                  PSECURITY_DESCRIPTOR SecurityDescriptor, PIRP Irp)
+                                    USHORT SocketType, ULONG Protocol, ULONG Flags,
+                                    PVOID SocketContext, const VOID *Dispatch,
+                                    PEPROCESS OwningProcess, PETHREAD OwningThread,
+                                    PSECURITY_DESCRIPTOR SecurityDescriptor, PIRP Irp)
 {
     struct owsk_wsk_client *c;
     struct owsk_wsk_socket *s;
@@ -362,9 +375,8 @@ NTSTATUS WSKAPI owsk_wsk_ddi_socket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFa
     bool ok;
     NTSTATUS st;
 
-    OWSK_TRACE(OWSK_CH_WSK, "client %p, family %u, type %u, protocol %u, flags %#x, irp %p",
-               Client, AddressFamily, SocketType, (unsigned)Protocol, (unsigned)Flags,
-               (void *)Irp);
+    OWSK_TRACE(OWSK_CH_WSK, "client %p, family %u, type %u, protocol %u, flags %#x, irp %p", Client,
+               AddressFamily, SocketType, (unsigned)Protocol, (unsigned)Flags, (void *)Irp);
     if (!Irp || !owsk_io_irp_usable(Irp))
         return STATUS_INVALID_PARAMETER;
     c = owsk_wsk_client_from(Client);
@@ -407,11 +419,11 @@ static void socket_discard(struct owsk_wsk_socket *s)
 }
 
 NTSTATUS WSKAPI owsk_wsk_ddi_socket_connect(PWSK_CLIENT Client, USHORT SocketType, ULONG Protocol,
-                                          PSOCKADDR LocalAddress, PSOCKADDR RemoteAddress,
-                                          ULONG Flags, PVOID SocketContext,
-                                          const WSK_CLIENT_CONNECTION_DISPATCH *Dispatch,
-                                          PEPROCESS OwningProcess, PETHREAD OwningThread,
-                                          PSECURITY_DESCRIPTOR SecurityDescriptor, PIRP Irp)
+                                            PSOCKADDR LocalAddress, PSOCKADDR RemoteAddress,
+                                            ULONG Flags, PVOID SocketContext,
+                                            const WSK_CLIENT_CONNECTION_DISPATCH *Dispatch,
+                                            PEPROCESS OwningProcess, PETHREAD OwningThread,
+                                            PSECURITY_DESCRIPTOR SecurityDescriptor, PIRP Irp)
 {
     struct owsk_wsk_client *c;
     struct owsk_wsk_socket *s;
@@ -510,10 +522,10 @@ static NTSTATUS enter(PWSK_SOCKET Socket, PIRP Irp, unsigned cats, enum owsk_wsk
     }
     return STATUS_SUCCESS;
 }
-#define ENTER(cats, op)                                                                    \
-    struct owsk_wsk_req *r;                                                                \
-    NTSTATUS st_ = enter(Socket, Irp, (cats), (op), &r);                                   \
-    if (st_ != STATUS_SUCCESS)                                                             \
+#define ENTER(cats, op)                                                                            \
+    struct owsk_wsk_req *r;                                                                        \
+    NTSTATUS st_ = enter(Socket, Irp, (cats), (op), &r);                                           \
+    if (st_ != STATUS_SUCCESS)                                                                     \
         return st_;
 
 #define CONN_CATS (CAT(OWSK_CAT_CONNECTION) | CAT(OWSK_CAT_STREAM))
@@ -524,8 +536,7 @@ static NTSTATUS reject(struct owsk_wsk_req *r, NTSTATUS st)
     return owsk_wsk_req_complete(r, st, 0);
 }
 
-static NTSTATUS WSKAPI wsk_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags,
-                                PIRP Irp)
+static NTSTATUS WSKAPI wsk_bind(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, ULONG Flags, PIRP Irp)
 {
     ENTER(CAT(OWSK_CAT_LISTEN) | CONN_CATS, OP_BIND);
     if (!LocalAddress || Flags)
@@ -577,8 +588,8 @@ static NTSTATUS WSKAPI wsk_connect(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, 
     return owsk_wsk_req_submit(r);
 }
 
-static NTSTATUS WSKAPI wsk_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress,
-                                      PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
+static NTSTATUS WSKAPI wsk_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PWSK_BUF Buffer,
+                                      ULONG Flags, PIRP Irp)
 {
     ENTER(CONN_CATS, OP_CONNECT);
     if (!RemoteAddress || Flags)
@@ -595,8 +606,7 @@ static NTSTATUS WSKAPI wsk_connect_ex(PWSK_SOCKET Socket, PSOCKADDR RemoteAddres
     return owsk_wsk_req_submit(r);
 }
 
-static NTSTATUS WSKAPI wsk_get_local_address(PWSK_SOCKET Socket, PSOCKADDR LocalAddress,
-                                             PIRP Irp)
+static NTSTATUS WSKAPI wsk_get_local_address(PWSK_SOCKET Socket, PSOCKADDR LocalAddress, PIRP Irp)
 {
     ENTER(CAT(OWSK_CAT_LISTEN) | CONN_CATS, OP_LOCAL_ADDR);
     if (!LocalAddress)
@@ -605,8 +615,7 @@ static NTSTATUS WSKAPI wsk_get_local_address(PWSK_SOCKET Socket, PSOCKADDR Local
     return owsk_wsk_req_submit(r);
 }
 
-static NTSTATUS WSKAPI wsk_get_remote_address(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress,
-                                              PIRP Irp)
+static NTSTATUS WSKAPI wsk_get_remote_address(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress, PIRP Irp)
 {
     ENTER(CONN_CATS, OP_REMOTE_ADDR);
     if (!RemoteAddress)
@@ -668,8 +677,7 @@ static NTSTATUS WSKAPI wsk_receive_ex(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG
     return wsk_receive(Socket, Buffer, Flags, Irp);
 }
 
-static NTSTATUS WSKAPI wsk_disconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-                                      PIRP Irp)
+static NTSTATUS WSKAPI wsk_disconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp)
 {
     ENTER(CONN_CATS, OP_DISCONNECT);
     if (Flags & ~(ULONG)WSK_FLAG_ABORTIVE)
@@ -696,9 +704,8 @@ static NTSTATUS WSKAPI wsk_release(PWSK_SOCKET Socket, PWSK_DATA_INDICATION Data
 
 static NTSTATUS WSKAPI wsk_control_socket(PWSK_SOCKET Socket, WSK_CONTROL_SOCKET_TYPE RequestType,
                                           ULONG ControlCode, ULONG Level, SIZE_T InputSize,
-                                          PVOID InputBuffer, SIZE_T OutputSize,
-                                          PVOID OutputBuffer, SIZE_T *OutputSizeReturned,
-                                          PIRP Irp)
+                                          PVOID InputBuffer, SIZE_T OutputSize, PVOID OutputBuffer,
+                                          SIZE_T *OutputSizeReturned, PIRP Irp)
 {
     struct owsk_wsk_socket *s;
 
@@ -935,8 +942,10 @@ void owsk_socket_foreach(int (*fn)(const struct owsk_socket_row *row, void *ctx)
         row->socket = s;
         row->owner_id = s->owner ? s->owner->id : 0;
         row->category = category_name(s->category);
-        row->state = closed ? "closing" : s->remote.len ? "connected"
-                                        : s->local.len  ? "bound" : "open";
+        row->state = closed          ? "closing"
+                     : s->remote.len ? "connected"
+                     : s->local.len  ? "bound"
+                                     : "open";
         owsk_wsk_addr_format(&s->local, row->local, sizeof(row->local));
         owsk_wsk_addr_format(&s->remote, row->remote, sizeof(row->remote));
         row->pending_irps = __atomic_load_n(&s->pending, __ATOMIC_RELAXED);

@@ -18,7 +18,7 @@ enum payload {
     P_LINGER, /* Windows LINGER {USHORT onoff, USHORT linger} vs Linux {int, int} */
     P_DONTLINGER,
     P_GETONLY,
-    P_MREQ,   /* set only: Windows IP_MREQ / IPV6_MREQ have Linux's ip_mreq / ipv6_mreq layout */
+    P_MREQ, /* set only: Windows IP_MREQ / IPV6_MREQ have Linux's ip_mreq / ipv6_mreq layout */
 };
 
 struct opt {
@@ -46,10 +46,8 @@ static const struct opt opts[] = {
     {OWSK_WIN_IPPROTO_IP, OWSK_WIN_IP_ADD_MEMBERSHIP, IPPROTO_IP, IP_ADD_MEMBERSHIP, P_MREQ},
     {OWSK_WIN_IPPROTO_IP, OWSK_WIN_IP_DROP_MEMBERSHIP, IPPROTO_IP, IP_DROP_MEMBERSHIP, P_MREQ},
     {OWSK_WIN_IPPROTO_IPV6, OWSK_WIN_IPV6_MULTICAST_IF, IPPROTO_IPV6, IPV6_MULTICAST_IF, P_INT},
-    {OWSK_WIN_IPPROTO_IPV6, OWSK_WIN_IPV6_MULTICAST_HOPS, IPPROTO_IPV6, IPV6_MULTICAST_HOPS,
-     P_INT},
-    {OWSK_WIN_IPPROTO_IPV6, OWSK_WIN_IPV6_MULTICAST_LOOP, IPPROTO_IPV6, IPV6_MULTICAST_LOOP,
-     P_INT},
+    {OWSK_WIN_IPPROTO_IPV6, OWSK_WIN_IPV6_MULTICAST_HOPS, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, P_INT},
+    {OWSK_WIN_IPPROTO_IPV6, OWSK_WIN_IPV6_MULTICAST_LOOP, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, P_INT},
     {OWSK_WIN_IPPROTO_IPV6, OWSK_WIN_IPV6_ADD_MEMBERSHIP, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP,
      P_MREQ},
     {OWSK_WIN_IPPROTO_IPV6, OWSK_WIN_IPV6_DROP_MEMBERSHIP, IPPROTO_IPV6, IPV6_DROP_MEMBERSHIP,
@@ -93,8 +91,7 @@ static int set_opt(int fd, const struct opt *o, const void *buf, size_t len)
         break;
     }
     case P_MREQ: {
-        size_t need = o->lx_level == IPPROTO_IP ? sizeof(struct ip_mreq)
-                                                : sizeof(struct ipv6_mreq);
+        size_t need = o->lx_level == IPPROTO_IP ? sizeof(struct ip_mreq) : sizeof(struct ipv6_mreq);
 
         if (!buf || len < need)
             return -EFAULT;
@@ -153,8 +150,7 @@ static int get_opt(int fd, const struct opt *o, void *buf, size_t *inout_len)
     return 0;
 }
 
-int owsk_wsk_sockopt(int fd, bool set, uint32_t level, uint32_t name, void *buf,
-                     size_t *inout_len)
+int owsk_wsk_sockopt(int fd, bool set, uint32_t level, uint32_t name, void *buf, size_t *inout_len)
 {
     const struct opt *o = find(level, name);
 

@@ -288,8 +288,7 @@ NTSTATUS owsk_wsk_run_send(struct owsk_wsk_req *r)
     if (!NT_SUCCESS(st))
         return owsk_wsk_req_complete(r, st, 0);
     if (s->aborted)
-        return owsk_wsk_req_complete(r, s->rx_error ? s->rx_error : STATUS_CONNECTION_ABORTED,
-                                     0);
+        return owsk_wsk_req_complete(r, s->rx_error ? s->rx_error : STATUS_CONNECTION_ABORTED, 0);
     if (s->shut_wr || (s->send_q.tail && s->send_q.tail->op == OP_DISCONNECT))
         return owsk_wsk_req_complete(r, STATUS_PIPE_DISCONNECTED, 0);
     if (!owsk_wsk_req_queue(&s->send_q, r))
@@ -326,8 +325,7 @@ NTSTATUS owsk_wsk_run_disconnect(struct owsk_wsk_req *r)
         return owsk_wsk_req_complete(r, STATUS_SUCCESS, 0);
     }
     if (s->aborted)
-        return owsk_wsk_req_complete(r, s->rx_error ? s->rx_error : STATUS_CONNECTION_ABORTED,
-                                     0);
+        return owsk_wsk_req_complete(r, s->rx_error ? s->rx_error : STATUS_CONNECTION_ABORTED, 0);
     if (s->shut_wr)
         return owsk_wsk_req_complete(r, STATUS_SUCCESS, 0);
     /* Graceful: behind every queued send, then FIN (shutdown(SHUT_WR)). */

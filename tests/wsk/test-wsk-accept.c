@@ -17,7 +17,7 @@ static struct {
     LONG accept_ret_reject; /* 1: refuse with STATUS_REQUEST_NOT_ACCEPTED */
     LONG accepts;
     PWSK_SOCKET last;
-    int inspect_action;     /* WSK_INSPECT_ACTION to return */
+    int inspect_action; /* WSK_INSPECT_ACTION to return */
     LONG inspects;
     WSK_INSPECT_ID pended;
     KEVENT got;
@@ -94,8 +94,7 @@ static void static_callbacks(void)
     t_addr(&a, 0, 0);
     CHECK_STATUS(t_sync_irp_ok(T_LD(l)->WskBind(l, (PSOCKADDR)&a, 0, t_irp_arm(&ti)), &ti),
                  STATUS_SUCCESS);
-    CHECK_STATUS(t_sync_irp_ok(T_LD(l)->WskGetLocalAddress(l, (PSOCKADDR)&a, t_irp_arm(&ti)),
-                               &ti),
+    CHECK_STATUS(t_sync_irp_ok(T_LD(l)->WskGetLocalAddress(l, (PSOCKADDR)&a, t_irp_arm(&ti)), &ti),
                  STATUS_SUCCESS);
     port = t_port(&a);
     /* No SO_WSK_EVENT_CALLBACK: the static accept event fires once bound. */
@@ -132,8 +131,7 @@ static void conditional(void)
     t_addr(&a, 0, 0);
     CHECK_STATUS(t_sync_irp_ok(T_LD(l)->WskBind(l, (PSOCKADDR)&a, 0, t_irp_arm(&ti)), &ti),
                  STATUS_SUCCESS);
-    CHECK_STATUS(t_sync_irp_ok(T_LD(l)->WskGetLocalAddress(l, (PSOCKADDR)&a, t_irp_arm(&ti)),
-                               &ti),
+    CHECK_STATUS(t_sync_irp_ok(T_LD(l)->WskGetLocalAddress(l, (PSOCKADDR)&a, t_irp_arm(&ti)), &ti),
                  STATUS_SUCCESS);
     port = t_port(&a);
 
@@ -164,18 +162,15 @@ static void conditional(void)
     fd = lx_connect(0, port);
     CHECK(wait_got(T_WAIT));
     id = g.pended;
-    CHECK_STATUS(t_sync_irp_ok(T_LD(l)->WskInspectComplete(l, &bogus, WskInspectAccept,
-                                                           t_irp_arm(&ti)),
-                               &ti),
+    CHECK_STATUS(t_sync_irp_ok(
+                     T_LD(l)->WskInspectComplete(l, &bogus, WskInspectAccept, t_irp_arm(&ti)), &ti),
                  STATUS_INVALID_PARAMETER);
-    CHECK_STATUS(t_sync_irp_ok(T_LD(l)->WskInspectComplete(l, &id, WskInspectPend,
-                                                           t_irp_arm(&ti)),
-                               &ti),
-                 STATUS_INVALID_PARAMETER);
-    CHECK_STATUS(t_sync_irp_ok(T_LD(l)->WskInspectComplete(l, &id, WskInspectAccept,
-                                                           t_irp_arm(&ti)),
-                               &ti),
-                 STATUS_SUCCESS);
+    CHECK_STATUS(
+        t_sync_irp_ok(T_LD(l)->WskInspectComplete(l, &id, WskInspectPend, t_irp_arm(&ti)), &ti),
+        STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(
+        t_sync_irp_ok(T_LD(l)->WskInspectComplete(l, &id, WskInspectAccept, t_irp_arm(&ti)), &ti),
+        STATUS_SUCCESS);
     s = t_accept(l, NULL, NULL, NULL, NULL);
     CHECK(s != NULL);
     if (s)
@@ -185,10 +180,9 @@ static void conditional(void)
     fd2 = lx_connect(0, port);
     CHECK(wait_got(T_WAIT));
     id = g.pended;
-    CHECK_STATUS(t_sync_irp_ok(T_LD(l)->WskInspectComplete(l, &id, WskInspectReject,
-                                                           t_irp_arm(&ti)),
-                               &ti),
-                 STATUS_SUCCESS);
+    CHECK_STATUS(
+        t_sync_irp_ok(T_LD(l)->WskInspectComplete(l, &id, WskInspectReject, t_irp_arm(&ti)), &ti),
+        STATUS_SUCCESS);
     CHECK_INT(lx_wait_close(fd2, T_WAIT), -ECONNRESET);
     lx_close(fd2);
     st = t_close(l);
@@ -206,8 +200,7 @@ static void cancellation(void)
 
     /* A pending WskAccept cancelled with IoCancelIrp. */
     t_irp_init(&acc);
-    CHECK_STATUS(T_LD(l)->WskAccept(l, 0, NULL, NULL, NULL, NULL, t_irp_arm(&acc)),
-                 STATUS_PENDING);
+    CHECK_STATUS(T_LD(l)->WskAccept(l, 0, NULL, NULL, NULL, NULL, t_irp_arm(&acc)), STATUS_PENDING);
     /* IoCancelIrp returns TRUE only if the cancel routine was already set: the request may
      * still be on its way to the socket's loop, where Irp->Cancel is then honoured. */
     IoCancelIrp(acc.irp);

@@ -32,9 +32,8 @@ int main(void)
                                            WSK_FLAG_LISTEN_SOCKET, NULL, NULL, NULL, NULL, NULL,
                                            NULL),
                  STATUS_INVALID_PARAMETER);
-    CALL(t_npi.Dispatch->WskSocket(NULL, AF_INET, SOCK_STREAM, IPPROTO_TCP,
-                                   WSK_FLAG_LISTEN_SOCKET, NULL, NULL, NULL, NULL, NULL,
-                                   t_irp_arm(&ti)),
+    CALL(t_npi.Dispatch->WskSocket(NULL, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET,
+                                   NULL, NULL, NULL, NULL, NULL, t_irp_arm(&ti)),
          STATUS_INVALID_HANDLE);
     CALL(t_npi.Dispatch->WskSocket((PWSK_CLIENT)&fake, AF_INET, SOCK_STREAM, IPPROTO_TCP,
                                    WSK_FLAG_LISTEN_SOCKET, NULL, NULL, NULL, NULL, NULL,
@@ -42,8 +41,8 @@ int main(void)
          STATUS_INVALID_HANDLE);
     /* Two category flags at once, an unknown family. */
     CALL(t_npi.Dispatch->WskSocket(t_npi.Client, AF_INET, SOCK_STREAM, IPPROTO_TCP,
-                                   WSK_FLAG_LISTEN_SOCKET | WSK_FLAG_CONNECTION_SOCKET, NULL,
-                                   NULL, NULL, NULL, NULL, t_irp_arm(&ti)),
+                                   WSK_FLAG_LISTEN_SOCKET | WSK_FLAG_CONNECTION_SOCKET, NULL, NULL,
+                                   NULL, NULL, NULL, t_irp_arm(&ti)),
          STATUS_INVALID_PARAMETER);
     CALL(t_npi.Dispatch->WskSocket(t_npi.Client, 1234, SOCK_STREAM, IPPROTO_TCP,
                                    WSK_FLAG_CONNECTION_SOCKET, NULL, NULL, NULL, NULL, NULL,
@@ -145,8 +144,7 @@ int main(void)
     /* Basic sockets have only control and close; their table has nothing else. */
     basic = t_socket(AF_INET, WSK_FLAG_BASIC_SOCKET, NULL, NULL, &st);
     CHECK_STATUS(st, STATUS_SUCCESS);
-    CALL(T_LD(l)->WskBind(basic, (PSOCKADDR)&a, 0, t_irp_arm(&ti)),
-         STATUS_INVALID_DEVICE_REQUEST);
+    CALL(T_LD(l)->WskBind(basic, (PSOCKADDR)&a, 0, t_irp_arm(&ti)), STATUS_INVALID_DEVICE_REQUEST);
     CHECK_STATUS(t_close(basic), STATUS_SUCCESS);
 
     /* NULL and garbage sockets. */
@@ -160,16 +158,15 @@ int main(void)
     CALL(T_CD(c)->WskSend(dead, &b, 0, t_irp_arm(&ti)), STATUS_INVALID_HANDLE);
     CALL(T_CD(c)->WskReceive(dead, &b, 0, t_irp_arm(&ti)), STATUS_INVALID_HANDLE);
     CALL(T_CD(c)->WskCloseSocket(dead, t_irp_arm(&ti)), STATUS_INVALID_HANDLE);
-    CHECK_STATUS(T_CD(c)->WskControlSocket(dead, WskIoctl, SIO_WSK_QUERY_INSPECT_ID, 0, 0, NULL,
-                                           0, NULL, NULL, NULL),
+    CHECK_STATUS(T_CD(c)->WskControlSocket(dead, WskIoctl, SIO_WSK_QUERY_INSPECT_ID, 0, 0, NULL, 0,
+                                           NULL, NULL, NULL),
                  STATUS_INVALID_HANDLE);
 
     /* Client-level bad input. */
-    CHECK_STATUS(t_npi.Dispatch->WskControlClient(t_npi.Client, 999, 0, NULL, 0, NULL, NULL,
-                                                  NULL),
+    CHECK_STATUS(t_npi.Dispatch->WskControlClient(t_npi.Client, 999, 0, NULL, 0, NULL, NULL, NULL),
                  STATUS_INVALID_PARAMETER);
-    CHECK_STATUS(t_npi.Dispatch->WskControlClient(NULL, WSK_TRANSPORT_LIST_QUERY, 0, NULL, 0,
-                                                  NULL, NULL, NULL),
+    CHECK_STATUS(t_npi.Dispatch->WskControlClient(NULL, WSK_TRANSPORT_LIST_QUERY, 0, NULL, 0, NULL,
+                                                  NULL, NULL),
                  STATUS_INVALID_HANDLE);
     CHECK_STATUS(WskCaptureProviderNPI(NULL, WSK_NO_WAIT, &t_npi), STATUS_INVALID_PARAMETER);
     CHECK_STATUS(WskRegister(NULL, &t_reg), STATUS_INVALID_PARAMETER);

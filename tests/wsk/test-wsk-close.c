@@ -42,8 +42,7 @@ static void close_with_pending(void)
     /* A listener with a pending WskAccept. */
     l = t_listener(0, &port, NULL, NULL);
     t_irp_init(&acc);
-    CHECK_STATUS(T_LD(l)->WskAccept(l, 0, NULL, NULL, NULL, NULL, t_irp_arm(&acc)),
-                 STATUS_PENDING);
+    CHECK_STATUS(T_LD(l)->WskAccept(l, 0, NULL, NULL, NULL, NULL, t_irp_arm(&acc)), STATUS_PENDING);
 
     t_irp_init(&cl);
     t0 = t_now_ms();
@@ -144,9 +143,9 @@ static void abortive_disconnect(void)
     t_irp_init(&d);
     CHECK_STATUS(T_CD(c)->WskReceive(c, &b, 0, t_irp_arm(&rx)), STATUS_PENDING);
     /* A final buffer is not allowed with WSK_FLAG_ABORTIVE. */
-    CHECK_STATUS(t_sync_irp_ok(T_CD(c)->WskDisconnect(c, &fb, WSK_FLAG_ABORTIVE, t_irp_arm(&d)),
-                               &d),
-                 STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(
+        t_sync_irp_ok(T_CD(c)->WskDisconnect(c, &fb, WSK_FLAG_ABORTIVE, t_irp_arm(&d)), &d),
+        STATUS_INVALID_PARAMETER);
     CHECK_STATUS(t_disconnect(c, WSK_FLAG_ABORTIVE), STATUS_SUCCESS);
     CHECK_STATUS(t_irp_wait(&rx, T_WAIT), STATUS_CANCELLED);
     CHECK_INT(lx_wait_close(fd, T_WAIT), -ECONNRESET);

@@ -23,8 +23,7 @@ static PWSK_SOCKET any6_listener(int v6only, int *ret_port)
     CHECK_STATUS(t_sync_irp_ok(T_LD(l)->WskBind(l, (PSOCKADDR)&a, 0, t_irp_arm(&q)), &q),
                  STATUS_SUCCESS);
     memset(&a, 0, sizeof(a));
-    CHECK_STATUS(t_sync_irp_ok(T_LD(l)->WskGetLocalAddress(l, (PSOCKADDR)&a, t_irp_arm(&q)),
-                               &q),
+    CHECK_STATUS(t_sync_irp_ok(T_LD(l)->WskGetLocalAddress(l, (PSOCKADDR)&a, t_irp_arm(&q)), &q),
                  STATUS_SUCCESS);
     CHECK_INT(a.ss_family, AF_INET6);
     *ret_port = t_port(&a);

@@ -34,9 +34,9 @@ static LONG null_inds;
 static void take(PWSK_DATA_INDICATION di, SIZE_T max)
 {
     for (; di && max; di = di->Next) {
-        const char *p = (const char *)MmGetSystemAddressForMdlSafe(di->Buffer.Mdl,
-                                                                  NormalPagePriority) +
-                        di->Buffer.Offset;
+        const char *p =
+            (const char *)MmGetSystemAddressForMdlSafe(di->Buffer.Mdl, NormalPagePriority) +
+            di->Buffer.Offset;
         SIZE_T n = di->Buffer.Length < max ? di->Buffer.Length : max;
 
         size_t len = __atomic_load_n(&ev.len, __ATOMIC_RELAXED);
@@ -49,8 +49,9 @@ static void take(PWSK_DATA_INDICATION di, SIZE_T max)
     }
 }
 
-static NTSTATUS WSKAPI on_receive(PVOID SocketContext, ULONG Flags, PWSK_DATA_INDICATION DataIndication,
-                                  SIZE_T BytesIndicated, SIZE_T *BytesAccepted)
+static NTSTATUS WSKAPI on_receive(PVOID SocketContext, ULONG Flags,
+                                  PWSK_DATA_INDICATION DataIndication, SIZE_T BytesIndicated,
+                                  SIZE_T *BytesAccepted)
 {
     NTSTATUS st = STATUS_SUCCESS;
 
@@ -321,8 +322,8 @@ static void disable_running(void)
     CHECK_STATUS(t_event(s, WSK_EVENT_RECEIVE | WSK_EVENT_DISABLE), STATUS_EVENT_PENDING);
     /* In progress, with an IRP: pending until the callback returns. */
     t_irp_init(&d);
-    st = T_BD(s)->WskControlSocket(s, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET,
-                                   sizeof(c), &c, 0, NULL, NULL, t_irp_arm(&d));
+    st = T_BD(s)->WskControlSocket(s, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(c),
+                                   &c, 0, NULL, NULL, t_irp_arm(&d));
     CHECK_STATUS(st, STATUS_PENDING);
     CHECK(!t_irp_wait_quiet(&d, 100));
     InterlockedExchange(&ev.block_release, 1);

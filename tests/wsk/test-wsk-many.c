@@ -73,8 +73,7 @@ int main(void)
         lx_send_all(fds[i], "12345678", 8);
     }
     to.QuadPart = -(LONGLONG)20000 * 10000;
-    CHECK_STATUS(KeWaitForSingleObject(&all_in, Executive, KernelMode, FALSE, &to),
-                 STATUS_SUCCESS);
+    CHECK_STATUS(KeWaitForSingleObject(&all_in, Executive, KernelMode, FALSE, &to), STATUS_SUCCESS);
     CHECK_INT(__atomic_load_n(&naccepted, __ATOMIC_ACQUIRE), N);
     /* Echo through every accepted socket while all of them are open. */
     for (int i = 0; i < N; i++) {

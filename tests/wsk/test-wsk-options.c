@@ -41,16 +41,16 @@ static void socket_options(void)
     roundtrip(c, IPPROTO_TCP, TCP_KEEPCNT, 4);
     roundtrip(c, IPPROTO_TCP, TCP_KEEPINTVL, 7);
     /* SO_LINGER is a Windows LINGER {USHORT l_onoff, USHORT l_linger}. */
-    CHECK_STATUS(t_sync_irp_ok(T_BD(c)->WskControlSocket(c, WskSetOption, SO_LINGER, SOL_SOCKET,
-                                                         sizeof(lin), lin, 0, NULL, NULL,
-                                                         t_irp_arm(&ti)),
-                               &ti),
-                 STATUS_SUCCESS);
-    CHECK_STATUS(t_sync_irp_ok(T_BD(c)->WskControlSocket(c, WskGetOption, SO_LINGER, SOL_SOCKET,
-                                                         0, NULL, sizeof(lgot), lgot, NULL,
-                                                         t_irp_arm(&ti)),
-                               &ti),
-                 STATUS_SUCCESS);
+    CHECK_STATUS(
+        t_sync_irp_ok(T_BD(c)->WskControlSocket(c, WskSetOption, SO_LINGER, SOL_SOCKET, sizeof(lin),
+                                                lin, 0, NULL, NULL, t_irp_arm(&ti)),
+                      &ti),
+        STATUS_SUCCESS);
+    CHECK_STATUS(
+        t_sync_irp_ok(T_BD(c)->WskControlSocket(c, WskGetOption, SO_LINGER, SOL_SOCKET, 0, NULL,
+                                                sizeof(lgot), lgot, NULL, t_irp_arm(&ti)),
+                      &ti),
+        STATUS_SUCCESS);
     CHECK_UINT(ti.irp->IoStatus.Information, sizeof(lgot));
     CHECK(lgot[0] == 1 && lgot[1] == 5);
     /* IPV6_V6ONLY: the Windows default (1), and settable. */
@@ -60,18 +60,17 @@ static void socket_options(void)
 
     /* Options take an IRP: without one, STATUS_INVALID_PARAMETER at once. */
     v = 1;
-    CHECK_STATUS(T_BD(c)->WskControlSocket(c, WskSetOption, SO_KEEPALIVE, SOL_SOCKET, sizeof(v),
-                                           &v, 0, NULL, NULL, NULL),
+    CHECK_STATUS(T_BD(c)->WskControlSocket(c, WskSetOption, SO_KEEPALIVE, SOL_SOCKET, sizeof(v), &v,
+                                           0, NULL, NULL, NULL),
                  STATUS_INVALID_PARAMETER);
     /* Too small an output buffer; too small an input; an unknown option. */
-    CHECK_STATUS(t_sync_irp_ok(T_BD(c)->WskControlSocket(c, WskGetOption, SO_KEEPALIVE,
-                                                         SOL_SOCKET, 0, NULL, sizeof(tiny), tiny,
-                                                         NULL, t_irp_arm(&ti)),
-                               &ti),
-                 STATUS_BUFFER_TOO_SMALL);
-    CHECK_STATUS(t_sync_irp_ok(T_BD(c)->WskControlSocket(c, WskSetOption, SO_KEEPALIVE,
-                                                         SOL_SOCKET, 2, tiny, 0, NULL, NULL,
-                                                         t_irp_arm(&ti)),
+    CHECK_STATUS(
+        t_sync_irp_ok(T_BD(c)->WskControlSocket(c, WskGetOption, SO_KEEPALIVE, SOL_SOCKET, 0, NULL,
+                                                sizeof(tiny), tiny, NULL, t_irp_arm(&ti)),
+                      &ti),
+        STATUS_BUFFER_TOO_SMALL);
+    CHECK_STATUS(t_sync_irp_ok(T_BD(c)->WskControlSocket(c, WskSetOption, SO_KEEPALIVE, SOL_SOCKET,
+                                                         2, tiny, 0, NULL, NULL, t_irp_arm(&ti)),
                                &ti),
                  STATUS_INVALID_PARAMETER);
     CHECK_STATUS(t_setopt(c, SOL_SOCKET, 0x7777, 1), STATUS_INVALID_PARAMETER);
@@ -116,22 +115,20 @@ static void ioctls_and_bind(void)
     until = t_now_ms() + T_WAIT;
     do {
         v = 0;
-        CHECK_STATUS(t_sync_irp_ok(T_BD(c)->WskControlSocket(c, WskIoctl,
-                                                             SIO_WSK_QUERY_RECEIVE_BACKLOG, 0, 0,
-                                                             NULL, sizeof(v), &v, NULL,
-                                                             t_irp_arm(&ti)),
-                                   &ti),
-                     STATUS_SUCCESS);
+        CHECK_STATUS(
+            t_sync_irp_ok(T_BD(c)->WskControlSocket(c, WskIoctl, SIO_WSK_QUERY_RECEIVE_BACKLOG, 0,
+                                                    0, NULL, sizeof(v), &v, NULL, t_irp_arm(&ti)),
+                          &ti),
+            STATUS_SUCCESS);
     } while (v != 10 && t_now_ms() < until);
     CHECK_UINT(v, 10);
     CHECK_UINT(ti.irp->IoStatus.Information, sizeof(SIZE_T));
     v = 0;
-    CHECK_STATUS(t_sync_irp_ok(T_BD(c)->WskControlSocket(c, WskIoctl,
-                                                         SIO_WSK_QUERY_IDEAL_SEND_BACKLOG, 0, 0,
-                                                         NULL, sizeof(v), &v, NULL,
-                                                         t_irp_arm(&ti)),
-                               &ti),
-                 STATUS_SUCCESS);
+    CHECK_STATUS(
+        t_sync_irp_ok(T_BD(c)->WskControlSocket(c, WskIoctl, SIO_WSK_QUERY_IDEAL_SEND_BACKLOG, 0, 0,
+                                                NULL, sizeof(v), &v, NULL, t_irp_arm(&ti)),
+                      &ti),
+        STATUS_SUCCESS);
     CHECK(v > 0);
     CHECK_STATUS(T_BD(c)->WskControlSocket(c, WskIoctl, SIO_WSK_QUERY_IDEAL_SEND_BACKLOG, 0, 0,
                                            NULL, sizeof(v), &v, NULL, NULL),

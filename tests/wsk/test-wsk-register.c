@@ -169,8 +169,7 @@ static void control_client(void)
     CHECK_STATUS(npi.Dispatch->WskControlClient(npi.Client, WSK_TRANSPORT_LIST_QUERY, 0, NULL, 0,
                                                 NULL, &need, NULL),
                  STATUS_BUFFER_OVERFLOW);
-    CHECK(need >= sizeof(WSK_TRANSPORT) && need % sizeof(WSK_TRANSPORT) == 0 &&
-          need <= sizeof(tr));
+    CHECK(need >= sizeof(WSK_TRANSPORT) && need % sizeof(WSK_TRANSPORT) == 0 && need <= sizeof(tr));
     CHECK_STATUS(npi.Dispatch->WskControlClient(npi.Client, WSK_TRANSPORT_LIST_QUERY, 0, NULL,
                                                 sizeof(tr), tr, &got, NULL),
                  STATUS_SUCCESS);
@@ -184,26 +183,25 @@ static void control_client(void)
     CHECK(v4 && v6);
     /* The query takes no IRP. */
     t_irp_init(&lc);
-    CHECK_STATUS(t_sync_irp_ok(npi.Dispatch->WskControlClient(npi.Client,
-                                                              WSK_TRANSPORT_LIST_QUERY, 0,
-                                                              NULL, sizeof(tr), tr, NULL,
-                                                              t_irp_arm(&lc)),
-                               &lc),
-                 STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(
+        t_sync_irp_ok(npi.Dispatch->WskControlClient(npi.Client, WSK_TRANSPORT_LIST_QUERY, 0, NULL,
+                                                     sizeof(tr), tr, NULL, t_irp_arm(&lc)),
+                      &lc),
+        STATUS_INVALID_PARAMETER);
     /* TDI codes succeed as no-ops. */
-    CHECK_STATUS(npi.Dispatch->WskControlClient(npi.Client, WSK_TDI_BEHAVIOR, sizeof(tdi), &tdi,
-                                                0, NULL, NULL, NULL),
+    CHECK_STATUS(npi.Dispatch->WskControlClient(npi.Client, WSK_TDI_BEHAVIOR, sizeof(tdi), &tdi, 0,
+                                                NULL, NULL, NULL),
                  STATUS_SUCCESS);
     /* Cached security descriptors: cache, release once. */
     CHECK_STATUS(npi.Dispatch->WskControlClient(npi.Client, WSK_CACHE_SD, sizeof(sd), &sd,
                                                 sizeof(cached), &cached, NULL, NULL),
                  STATUS_SUCCESS);
     CHECK(cached != NULL);
-    CHECK_STATUS(npi.Dispatch->WskControlClient(npi.Client, WSK_RELEASE_SD, sizeof(cached),
-                                                &cached, 0, NULL, NULL, NULL),
+    CHECK_STATUS(npi.Dispatch->WskControlClient(npi.Client, WSK_RELEASE_SD, sizeof(cached), &cached,
+                                                0, NULL, NULL, NULL),
                  STATUS_SUCCESS);
-    CHECK_STATUS(npi.Dispatch->WskControlClient(npi.Client, WSK_RELEASE_SD, sizeof(cached),
-                                                &cached, 0, NULL, NULL, NULL),
+    CHECK_STATUS(npi.Dispatch->WskControlClient(npi.Client, WSK_RELEASE_SD, sizeof(cached), &cached,
+                                                0, NULL, NULL, NULL),
                  STATUS_INVALID_PARAMETER);
     /* Static callbacks: before the first socket only. */
     CHECK_STATUS(npi.Dispatch->WskControlClient(npi.Client, WSK_SET_STATIC_EVENT_CALLBACKS,
@@ -223,9 +221,8 @@ static void control_client(void)
         WSK_EVENT_CALLBACK_CONTROL off = {&NPI_WSK_INTERFACE_ID,
                                           WSK_EVENT_ACCEPT | WSK_EVENT_DISABLE};
 
-        CHECK_STATUS(T_BD(s)->WskControlSocket(s, WskSetOption, SO_WSK_EVENT_CALLBACK,
-                                               SOL_SOCKET, sizeof(off), &off, 0, NULL, NULL,
-                                               NULL),
+        CHECK_STATUS(T_BD(s)->WskControlSocket(s, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET,
+                                               sizeof(off), &off, 0, NULL, NULL, NULL),
                      STATUS_INVALID_PARAMETER);
     }
     st = T_BD(s)->WskCloseSocket(s, t_sync_irp_arm(&si));
@@ -248,8 +245,8 @@ static void control_client(void)
     CHECK_STATUS(st, STATUS_PENDING);
 
     /* WskGetAddressInfo requires an IRP: NULL is refused synchronously. */
-    CHECK_STATUS(npi.Dispatch->WskGetAddressInfo(npi.Client, NULL, NULL, 0, NULL, NULL, NULL,
-                                                 NULL, NULL, NULL),
+    CHECK_STATUS(npi.Dispatch->WskGetAddressInfo(npi.Client, NULL, NULL, 0, NULL, NULL, NULL, NULL,
+                                                 NULL, NULL),
                  STATUS_INVALID_PARAMETER);
 
     WskReleaseProviderNPI(&reg);
@@ -263,8 +260,8 @@ static void control_client(void)
 
 int main(void)
 {
-    static const GUID want = {0x2227E803, 0x8D8B, 0x11D4,
-                              {0xAB, 0xAD, 0x00, 0x90, 0x27, 0x71, 0x9E, 0x09}};
+    static const GUID want = {
+        0x2227E803, 0x8D8B, 0x11D4, {0xAB, 0xAD, 0x00, 0x90, 0x27, 0x71, 0x9E, 0x09}};
 
     CHECK(memcmp(&NPI_WSK_INTERFACE_ID, &want, sizeof(GUID)) == 0);
     before_start();

@@ -12,9 +12,9 @@
 
 struct conn {
     LONG inside, overlap, bad_irql, calls;
-    size_t next;       /* next expected byte index (callback side) */
+    size_t next; /* next expected byte index (callback side) */
     LONG order_errors;
-    size_t done;       /* bytes seen, published */
+    size_t done; /* bytes seen, published */
 };
 
 static NTSTATUS WSKAPI on_receive(PVOID SocketContext, ULONG Flags, PWSK_DATA_INDICATION di,
@@ -84,9 +84,9 @@ int main(void)
         SOCKADDR_STORAGE a;
 
         t_irp_init(&q);
-        CHECK_STATUS(t_sync_irp_ok(T_LD(l)->WskGetLocalAddress(l, (PSOCKADDR)&a, t_irp_arm(&q)),
-                                   &q),
-                     STATUS_SUCCESS);
+        CHECK_STATUS(
+            t_sync_irp_ok(T_LD(l)->WskGetLocalAddress(l, (PSOCKADDR)&a, t_irp_arm(&q)), &q),
+            STATUS_SUCCESS);
         CHECK_INT(q.irql, DISPATCH_LEVEL);
         t_irp_free(&q);
     }

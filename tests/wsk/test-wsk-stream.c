@@ -58,9 +58,9 @@ int main(void)
                  STATUS_SUCCESS);
     CHECK_STATUS(t_sync_irp_ok(T_SD(ls)->WskListen(ls, t_irp_arm(&ti)), &ti), STATUS_SUCCESS);
     memset(&a, 0, sizeof(a));
-    CHECK_STATUS(t_sync_irp_ok(T_SD(ls)->WskGetLocalAddress(ls, (PSOCKADDR)&a, t_irp_arm(&ti)),
-                               &ti),
-                 STATUS_SUCCESS);
+    CHECK_STATUS(
+        t_sync_irp_ok(T_SD(ls)->WskGetLocalAddress(ls, (PSOCKADDR)&a, t_irp_arm(&ti)), &ti),
+        STATUS_SUCCESS);
     port = t_port(&a);
     /* Committed to listening: connection functions fail. */
     t_addr(&a, 0, port);
@@ -107,18 +107,16 @@ int main(void)
     b.Offset = 0;
     b.Length = 4;
     memcpy(buf, "conn", 4);
-    CHECK_STATUS(t_sync_irp_ok(T_SD(cs)->WskSend(cs, &b, 0, t_irp_arm(&ti)), &ti),
-                 STATUS_SUCCESS);
+    CHECK_STATUS(t_sync_irp_ok(T_SD(cs)->WskSend(cs, &b, 0, t_irp_arm(&ti)), &ti), STATUS_SUCCESS);
     CHECK_UINT(ti.irp->IoStatus.Information, 4);
     memset(buf, 0, sizeof(buf));
     CHECK_STATUS(t_recv(s, buf, 4, WSK_FLAG_WAITALL, NULL), STATUS_SUCCESS);
     CHECK(memcmp(buf, "conn", 4) == 0);
     CHECK_STATUS(t_sync_irp_ok(T_SD(cs)->WskListen(cs, t_irp_arm(&ti)), &ti),
                  STATUS_INVALID_DEVICE_STATE);
-    CHECK_STATUS(t_sync_irp_ok(T_SD(cs)->WskAccept(cs, 0, NULL, NULL, NULL, NULL,
-                                                   t_irp_arm(&ti)),
-                               &ti),
-                 STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(
+        t_sync_irp_ok(T_SD(cs)->WskAccept(cs, 0, NULL, NULL, NULL, NULL, t_irp_arm(&ti)), &ti),
+        STATUS_INVALID_DEVICE_STATE);
     CHECK_STATUS(t_sync_irp_ok(T_SD(cs)->WskDisconnect(cs, NULL, 0, t_irp_arm(&ti)), &ti),
                  STATUS_SUCCESS);
     CHECK_STATUS(t_recv(s, buf, 4, 0, NULL), STATUS_SUCCESS);

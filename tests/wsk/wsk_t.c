@@ -259,17 +259,17 @@ NTSTATUS t_disconnect(PWSK_SOCKET s, ULONG flags)
 
 NTSTATUS t_setopt(PWSK_SOCKET s, ULONG level, ULONG code, ULONG value)
 {
-    NTSTATUS st = T_BD(s)->WskControlSocket(s, WskSetOption, code, level, sizeof(value), &value,
-                                            0, NULL, NULL, t_sync_irp_arm(&sync));
+    NTSTATUS st = T_BD(s)->WskControlSocket(s, WskSetOption, code, level, sizeof(value), &value, 0,
+                                            NULL, NULL, t_sync_irp_arm(&sync));
 
     return t_sync_irp_result(&sync, st, T_WAIT);
 }
 
 NTSTATUS t_getopt(PWSK_SOCKET s, ULONG level, ULONG code, ULONG *ret_value)
 {
-    NTSTATUS st = T_BD(s)->WskControlSocket(s, WskGetOption, code, level, 0, NULL,
-                                            sizeof(*ret_value), ret_value, NULL,
-                                            t_sync_irp_arm(&sync));
+    NTSTATUS st =
+        T_BD(s)->WskControlSocket(s, WskGetOption, code, level, 0, NULL, sizeof(*ret_value),
+                                  ret_value, NULL, t_sync_irp_arm(&sync));
 
     st = t_sync_irp_result(&sync, st, T_WAIT);
     if (NT_SUCCESS(st))
@@ -281,6 +281,6 @@ NTSTATUS t_event(PWSK_SOCKET s, ULONG mask)
 {
     WSK_EVENT_CALLBACK_CONTROL c = {&NPI_WSK_INTERFACE_ID, mask};
 
-    return T_BD(s)->WskControlSocket(s, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET,
-                                     sizeof(c), &c, 0, NULL, NULL, NULL);
+    return T_BD(s)->WskControlSocket(s, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, sizeof(c),
+                                     &c, 0, NULL, NULL, NULL);
 }

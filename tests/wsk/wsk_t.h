@@ -12,7 +12,6 @@
 
 #define T_WAIT 5000 /* ms: every wait in the suite has this deadline unless stated */
 
-
 extern WSK_REGISTRATION t_reg;
 extern WSK_PROVIDER_NPI t_npi;
 extern const WSK_CLIENT_DISPATCH t_client_dispatch;
@@ -31,9 +30,9 @@ void t_wsk_stop(void);
 struct t_irp {
     PIRP irp;
     KEVENT ev;
-    LONG seq;      /* order of completion (1, 2, ...), 0 = not completed */
-    LONG done;     /* completions seen (must end at 1) */
-    KIRQL irql;    /* IRQL the completion routine ran at */
+    LONG seq;   /* order of completion (1, 2, ...), 0 = not completed */
+    LONG done;  /* completions seen (must end at 1) */
+    KIRQL irql; /* IRQL the completion routine ran at */
 };
 extern LONG t_seq;
 void t_irp_init(struct t_irp *t);

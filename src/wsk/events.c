@@ -329,6 +329,16 @@ void owsk_wsk_event_receive(struct owsk_wsk_socket *s)
     }
 }
 
+/* Receives the driver posted from inside a callback were queued, not run (run_receive
+ * waits while a callback is in progress): run them now. */
+static void after_callback(struct owsk_wsk_socket *s)
+{
+    if (!s->closing && !s->in_callback && s->recv_q.head) {
+        owsk_wsk_stream_pump(s);
+        owsk_wsk_socket_update_watch(s);
+    }
+}
+
 void owsk_wsk_event_disconnect(struct owsk_wsk_socket *s, bool abortive)
 {
     struct owsk_wsk_cb_scope scope;
@@ -348,6 +358,7 @@ void owsk_wsk_event_disconnect(struct owsk_wsk_socket *s, bool abortive)
                                                         NULL, 0, &accepted);
             owsk_wsk_cb_leave(s, &scope);
             (void)ignored;
+            after_callback(s);
         }
         return;
     }
@@ -356,6 +367,7 @@ void owsk_wsk_event_disconnect(struct owsk_wsk_socket *s, bool abortive)
     s->conn_dispatch->WskDisconnectEvent(s->context, WSK_FLAG_AT_DISPATCH_LEVEL |
                                                          (abortive ? WSK_FLAG_ABORTIVE : 0));
     owsk_wsk_cb_leave(s, &scope);
+    after_callback(s);
 }
 
 void owsk_wsk_event_send_backlog(struct owsk_wsk_socket *s)
@@ -372,6 +384,7 @@ void owsk_wsk_event_send_backlog(struct owsk_wsk_socket *s)
     owsk_wsk_cb_enter(s, WSK_EVENT_SEND_BACKLOG, &scope);
     s->conn_dispatch->WskSendBacklogEvent(s->context, (SIZE_T)isb);
     owsk_wsk_cb_leave(s, &scope);
+    after_callback(s);
 }
 
 NTSTATUS owsk_wsk_release_indications(struct owsk_wsk_socket *s, PWSK_DATA_INDICATION list)

@@ -99,8 +99,19 @@ static NTSTATUS WSKAPI on_receive(PVOID SocketContext, ULONG Flags,
     return st;
 }
 
+/* A receive the disconnect callback posts on its socket (set up by the test thread). */
+static PWSK_SOCKET post_sock;
+static PIRP post_irp;
+static WSK_BUF post_buf;
+
 static NTSTATUS WSKAPI on_disconnect(PVOID SocketContext, ULONG Flags)
 {
+    PWSK_SOCKET ps = LOAD(post_sock);
+
+    if (ps) {
+        STORE(post_sock, NULL);
+        (void)T_CD(ps)->WskReceive(ps, &post_buf, 0, post_irp);
+    }
     if (InterlockedIncrement(&ev.inside) != 1)
         InterlockedIncrement(&ev.overlap);
     if (KeGetCurrentIrql() != DISPATCH_LEVEL)
@@ -276,6 +287,37 @@ static void abortive_event(void)
     CHECK_STATUS(t_close(l), STATUS_SUCCESS);
 }
 
+/* A WskReceive posted from inside a callback runs once the callback returned. */
+static void receive_from_callback(void)
+{
+    PWSK_SOCKET l, s;
+    int fd;
+    char buf[8];
+    struct t_irp r;
+
+    s = pair(&l, &fd);
+    reset(CONSUME);
+    t_irp_init(&r);
+    post_buf.Mdl = t_mdl(buf, sizeof(buf));
+    post_buf.Offset = 0;
+    post_buf.Length = sizeof(buf);
+    post_irp = t_irp_arm(&r);
+    STORE(post_sock, s);
+    CHECK_STATUS(t_event(s, WSK_EVENT_DISCONNECT), STATUS_SUCCESS);
+    lx_shutdown_wr(fd);
+    /* The FIN is noticed by a reader: a zero-length receive notices nothing, so read. */
+    CHECK_STATUS(t_recv(s, buf, sizeof(buf), 0, NULL), STATUS_SUCCESS);
+    CHECK(wait_ev(&ev.disc, T_WAIT));
+    CHECK_STATUS(t_irp_wait(&r, T_WAIT), STATUS_SUCCESS);
+    CHECK_UINT(r.irp->IoStatus.Information, 0);
+    CHECK_INT(r.done, 1);
+    IoFreeMdl(post_buf.Mdl);
+    t_irp_free(&r);
+    lx_close(fd);
+    CHECK_STATUS(t_close(s), STATUS_SUCCESS);
+    CHECK_STATUS(t_close(l), STATUS_SUCCESS);
+}
+
 /* Only the receive event enabled: a reset arrives as a NULL DataIndication. */
 static void reset_as_null_indication(void)
 {
@@ -421,6 +463,7 @@ int main(void)
     flow_control();
     abortive_event();
     reset_as_null_indication();
+    receive_from_callback();
     send_backlog();
     disable_running();
     inheritance();

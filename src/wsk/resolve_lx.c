@@ -143,9 +143,16 @@ int owsk_rs_getaddrinfo(const char *node, const char *service, int win_flags, in
 int owsk_rs_getnameinfo(const struct owsk_lx_addr *addr, int win_flags, char *host,
                         size_t host_cap, char *serv, size_t serv_cap)
 {
+    int lx_flags = map_flags(win_flags, true, ni_map, sizeof(ni_map) / sizeof(ni_map[0]));
     int r = getnameinfo((const struct sockaddr *)addr->u.bytes, addr->len, host,
                         host ? (socklen_t)host_cap : 0, serv, serv ? (socklen_t)serv_cap : 0,
-                        map_flags(win_flags, true, ni_map, sizeof(ni_map) / sizeof(ni_map[0])));
+                        lx_flags);
 
+    /* glibc reports an unreachable DNS server even without NI_NAMEREQD; Windows (and the
+     * getnameinfo contract) then returns the numeric form. */
+    if (r == EAI_AGAIN && host && !(lx_flags & NI_NAMEREQD))
+        r = getnameinfo((const struct sockaddr *)addr->u.bytes, addr->len, host,
+                        (socklen_t)host_cap, serv, serv ? (socklen_t)serv_cap : 0,
+                        lx_flags | NI_NUMERICHOST);
     return r ? rs_error(r) : OWSK_RS_OK;
 }

@@ -238,6 +238,8 @@ static void kick_task(struct owsk_loop_task *t)
             s->active = true; /* the first kick of an accepted socket is its activation */
         if (s->connected)
             owsk_wsk_stream_pump(s);
+        else if (s->listening)
+            owsk_wsk_listen_ready(s, 0); /* connections held back may have a taker now */
         owsk_wsk_socket_update_watch(s);
     }
     owsk_wsk_socket_unref(s);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Requests: one per IRP handed to a WSK socket function. Queues (loop-owned, FIFO), the
  * cancel routine (which only posts the cancellation to the socket's loop, so no queue lock is
- * needed), exactly-once completion, and WSK_BUF walking. */
+ * needed), exactly-once completion, and WSK_BUF walking. Leaves out allocation-free queuing
+ * on Irp->Tail.Overlay.ListEntry: a request's parameters do not fit the IRP's DriverContext,
+ * so each costs one small allocation. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

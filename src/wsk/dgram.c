@@ -301,15 +301,28 @@ static void serve_irps(struct owsk_wsk_socket *s)
 }
 
 /* Indicates datagrams through WskReceiveFromEvent while it is on and no IRP waits. */
+/* Lock: s->ind_lock. Takes ind off the retained list; false if the driver released it. */
+static bool retained_take(struct owsk_wsk_dgram *d, struct dgram_ind *ind)
+{
+    for (struct dgram_ind **pp = &d->retained; *pp; pp = &(*pp)->link) {
+        if (*pp == ind) {
+            *pp = ind->link;
+            ind->link = NULL;
+            return true;
+        }
+    }
+    return false;
+}
+
 static void indicate(struct owsk_wsk_socket *s)
 {
     struct owsk_wsk_dgram *d = s->dgram;
 
     while (!s->recv_q.head && !s->in_callback && event_on(s) && s->fd >= 0) {
-        struct dgram_ind *first = NULL, *last = NULL;
+        struct dgram_ind *batch[IND_BATCH];
         struct owsk_wsk_cb_scope scope;
         ULONG flags = WSK_FLAG_AT_DISPATCH_LEVEL;
-        unsigned n = 0;
+        unsigned n = 0, kept = 0;
         bool dynamic = !(s->static_events & WSK_EVENT_RECEIVE_FROM);
         NTSTATUS st;
 
@@ -325,61 +338,60 @@ static void indicate(struct owsk_wsk_socket *s)
             if (!ind)
                 break;
             ind->di.Next = NULL;
-            if (last)
-                last->di.Next = &ind->di;
-            else
-                first = ind;
-            last = ind;
+            if (n)
+                batch[n - 1]->di.Next = &ind->di;
+            batch[n++] = ind;
             flags |= ind->flags & (MSG_BCAST | MSG_MCAST);
-            n++;
         }
-        if (!first)
+        if (!n)
             return;
+        /* The list belongs to the driver from the moment it is indicated: one that hands it
+         * to another thread may WskRelease it before the callback even returns. */
+        pthread_mutex_lock(&s->ind_lock);
+        for (unsigned i = n; i-- > 0;) {
+            batch[i]->link = d->retained;
+            d->retained = batch[i];
+        }
+        pthread_mutex_unlock(&s->ind_lock);
         owsk_wsk_cb_enter(s, WSK_EVENT_RECEIVE_FROM, &scope);
         if (__atomic_load_n(&s->events, __ATOMIC_SEQ_CST) & WSK_EVENT_RECEIVE_FROM)
-            st = d->dispatch->WskReceiveFromEvent(s->context, flags, &first->di);
+            st = d->dispatch->WskReceiveFromEvent(s->context, flags, &batch[0]->di);
         else
             st = STATUS_DATA_NOT_ACCEPTED; /* disabled between the check and the call */
         owsk_wsk_cb_leave(s, &scope);
         if (st == STATUS_PENDING) {
-            /* Retained until WskRelease: every element joins the retained list. */
-            pthread_mutex_lock(&s->ind_lock);
-            for (struct dgram_ind *i = first; i;) {
-                struct dgram_ind *next =
-                    i->di.Next ? CONTAINING_RECORD(i->di.Next, struct dgram_ind, di) : NULL;
-
-                i->link = d->retained;
-                d->retained = i;
-                i = next;
-            }
-            pthread_mutex_unlock(&s->ind_lock);
-        } else if (st == STATUS_DATA_NOT_ACCEPTED) {
+            /* Retained until WskRelease; receives posted from the callback come next. */
+            if (s->recv_q.head)
+                serve_irps(s);
+            continue;
+        }
+        if (st != STATUS_SUCCESS && st != STATUS_DATA_NOT_ACCEPTED)
+            OWSK_WARN(OWSK_CH_WSK, "socket %p: WskReceiveFromEvent returned %s", (void *)s,
+                      owsk_status_name(st));
+        /* Not retained: take back what the driver did not (wrongly) release already. */
+        pthread_mutex_lock(&s->ind_lock);
+        for (unsigned i = 0; i < n; i++)
+            if (retained_take(d, batch[i]))
+                batch[kept++] = batch[i];
+        pthread_mutex_unlock(&s->ind_lock);
+        if (st != STATUS_DATA_NOT_ACCEPTED) {
+            for (unsigned i = 0; i < kept; i++)
+                ind_free(batch[i]);
+        } else if (kept) {
             /* Keep them, in order, ahead of anything newer. A dynamically enabled callback
              * is disabled until the driver enables it again; a static one stays on and is
              * called for new datagrams only (DDI: PFN_WSK_RECEIVE_FROM_EVENT). */
-            for (struct dgram_ind *i = first; i; i = i->link) {
-                i->irp_only = !dynamic;
-                i->link = i->di.Next ? CONTAINING_RECORD(i->di.Next, struct dgram_ind, di)
-                                     : NULL;
+            for (unsigned i = 0; i < kept; i++) {
+                batch[i]->irp_only = !dynamic;
+                batch[i]->di.Next = NULL;
+                batch[i]->link = i + 1 < kept ? batch[i + 1] : NULL;
             }
-            held_push_front(d, first, last, n);
+            held_push_front(d, batch[0], batch[kept - 1], kept);
             held_trim(s);
-            if (dynamic) {
-                __atomic_and_fetch(&s->events, ~(ULONG)WSK_EVENT_RECEIVE_FROM,
-                                   __ATOMIC_SEQ_CST);
-                return;
-            }
-        } else {
-            if (st != STATUS_SUCCESS)
-                OWSK_WARN(OWSK_CH_WSK, "socket %p: WskReceiveFromEvent returned %s",
-                          (void *)s, owsk_status_name(st));
-            for (struct dgram_ind *i = first; i;) {
-                struct dgram_ind *next =
-                    i->di.Next ? CONTAINING_RECORD(i->di.Next, struct dgram_ind, di) : NULL;
-
-                ind_free(i);
-                i = next;
-            }
+        }
+        if (st == STATUS_DATA_NOT_ACCEPTED && dynamic) {
+            __atomic_and_fetch(&s->events, ~(ULONG)WSK_EVENT_RECEIVE_FROM, __ATOMIC_SEQ_CST);
+            return;
         }
         if (s->recv_q.head)
             serve_irps(s); /* the callback posted receives: they come first now */

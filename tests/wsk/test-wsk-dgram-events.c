@@ -30,7 +30,7 @@ static NTSTATUS WSKAPI on_receive_from(PVOID SocketContext, ULONG Flags,
                                        PWSK_DATAGRAM_INDICATION DataIndication)
 {
     NTSTATUS reply = cb.reply; /* read first: the test changes it only between callbacks */
-    LONG base = cb.datagrams, n = 0;
+    LONG base = InterlockedCompareExchange(&cb.datagrams, 0, 0), n = 0;
 
     if (KeGetCurrentIrql() != DISPATCH_LEVEL)
         cb.bad_irql++;

@@ -85,6 +85,17 @@ static void semaphore_over_limit(void)
     KeReleaseSemaphore(&s, 0, 1, FALSE);
 }
 
+static void hook(ULONG code, const ULONG_PTR params[4], const char *why)
+{
+    fprintf(stderr, "hook saw 0x%x p1=%lu\n", (unsigned)code, (unsigned long)params[0]);
+}
+
+static void hooked_low_byte_zero(void)
+{
+    owsk_ke_set_bugcheck_hook(hook);
+    KeBugCheckEx(0x100, 7, 0, 0, 0);
+}
+
 static void manual(void)
 {
     KeBugCheckEx(MANUALLY_INITIATED_CRASH, 1, 2, 3, 4);
@@ -110,6 +121,11 @@ int main(void)
     t_expect_bugcheck(semaphore_over_limit, KMODE_EXCEPTION_NOT_HANDLED,
                       "STATUS_SEMAPHORE_LIMIT_EXCEEDED");
     t_expect_bugcheck(manual, MANUALLY_INITIATED_CRASH, "MANUALLY_INITIATED_CRASH");
+    /* The hook sees the report; a code whose low byte is 0 still exits non-zero (255). */
+    t_expect_bugcheck(hooked_low_byte_zero, 0x100, "hook saw 0x100 p1=7");
+    CHECK_INT(owsk_ke_bugcheck_exit_status(0x100), 255);
+    CHECK_INT(owsk_ke_bugcheck_exit_status(DRIVER_IRQL_NOT_LESS_OR_EQUAL), 0xD1);
+    CHECK_STR(owsk_ke_bugcheck_name(BAD_POOL_CALLER), "BAD_POOL_CALLER");
 
     /* Raise and lower. */
     CHECK_INT(KeGetCurrentIrql(), PASSIVE_LEVEL);

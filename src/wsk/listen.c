@@ -2,7 +2,8 @@
 /* Listening: WskListen (stream sockets), WskAccept IRPs (FIFO), WskAcceptEvent (with the NULL
  * AcceptSocket indication when the listener fails) and conditional accept. Linux has no hook
  * before the handshake, so WskInspectEvent runs after accept(): a rejected connection has
- * completed its handshake and is then reset; WskAbortEvent is never raised. */
+ * completed its handshake and is then reset; WskAbortEvent is raised when a pended
+ * connection's peer closes or resets before it sent any data. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ NTSTATUS owsk_wsk_run_listen(struct owsk_wsk_req *r)
 
 static void conn_drop(struct owsk_wsk_pending_conn *pc)
 {
+    owsk_loop_watch_remove(&pc->watch);
     /* Reset rather than FIN: the peer must not mistake a refused connection for an
      * orderly empty session. */
     owsk_wsk_sys_linger_reset(pc->fd);
@@ -135,6 +137,39 @@ static bool deliver(struct owsk_wsk_socket *s, struct owsk_wsk_pending_conn *pc)
     return false;
 }
 
+/* Thread: the listener's loop. A pended connection became readable: if its peer already
+ * closed or reset it, WskAbortEvent tells the driver, and the id is forgotten. Once data
+ * arrived nothing more can be learnt without reading it, so the watch stops. */
+static void pended_ready(struct owsk_loop_watch *w, uint32_t revents)
+{
+    struct owsk_wsk_pending_conn *pc = CONTAINING_RECORD(w, struct owsk_wsk_pending_conn, watch);
+    struct owsk_wsk_socket *s = pc->listener;
+    struct owsk_wsk_pending_conn **pp;
+    struct owsk_wsk_cb_scope scope;
+    int e = owsk_wsk_sys_peek(pc->fd);
+    NTSTATUS ignored;
+
+    if (e == -EAGAIN)
+        return;
+    if (e > 0) {
+        owsk_loop_watch_set(s->loop, &pc->watch, 0);
+        return;
+    }
+    for (pp = &s->inspecting; *pp && *pp != pc; pp = &(*pp)->next)
+        ;
+    if (*pp)
+        *pp = pc->next;
+    owsk_loop_watch_remove(&pc->watch);
+    if (s->listen_dispatch && s->listen_dispatch->WskAbortEvent && !s->closing) {
+        owsk_wsk_cb_enter(s, 0, &scope);
+        ignored = s->listen_dispatch->WskAbortEvent(s->context, &pc->id);
+        owsk_wsk_cb_leave(s, &scope);
+        (void)ignored;
+    }
+    owsk_wsk_sys_close(pc->fd);
+    free(pc);
+}
+
 /* Conditional accept: WskInspectEvent decides; returns true if pc may be delivered now. */
 static bool inspect(struct owsk_wsk_socket *s, struct owsk_wsk_pending_conn *pc)
 {
@@ -160,6 +195,10 @@ static bool inspect(struct owsk_wsk_socket *s, struct owsk_wsk_pending_conn *pc)
         pc->pended = true;
         pc->next = s->inspecting;
         s->inspecting = pc;
+        pc->listener = s;
+        pc->watch.fd = pc->fd;
+        pc->watch.on_ready = pended_ready;
+        owsk_loop_watch_set(s->loop, &pc->watch, OWSK_LOOP_IN);
         return false;
     }
     conn_drop(pc); /* WskInspectReject (or garbage): neither accept nor abort is raised */
@@ -280,8 +319,10 @@ NTSTATUS owsk_wsk_run_inspect_complete(struct owsk_wsk_req *r)
             break;
         }
     }
+    /* Unknown, or aborted meanwhile (an aborted request is never established). */
     if (!pc)
         return owsk_wsk_req_complete(r, STATUS_INVALID_PARAMETER, 0);
+    owsk_loop_watch_remove(&pc->watch);
     accept = r->inspect_action == WskInspectAccept;
     owsk_wsk_req_complete(r, STATUS_SUCCESS, 0);
     if (accept) {

@@ -87,6 +87,8 @@ int owsk_wsk_sys_connect_result(int fd);
 ssize_t owsk_wsk_sys_sendv(int fd, const struct iovec *iov, int count);
 /* Bytes received, 0 at end of stream, or negative errno (-EAGAIN when nothing is there). */
 ssize_t owsk_wsk_sys_recvv(int fd, const struct iovec *iov, int count);
+/* 1 if data is waiting, 0 at end of stream, or negative errno (-EAGAIN: nothing yet). */
+int owsk_wsk_sys_peek(int fd);
 int owsk_wsk_sys_shutdown_wr(int fd);
 /* Resets the connection (RST) and keeps the fd: connect(AF_UNSPEC) runs tcp_disconnect. */
 int owsk_wsk_sys_abort(int fd);

@@ -143,6 +143,9 @@ struct owsk_wsk_pending_conn {
     WSK_INSPECT_ID id;
     bool inspected; /* WskInspectEvent said accept (or there was no inspect) */
     bool pended;    /* WskInspectEvent returned WskInspectPend */
+    /* while pended: watched on the listener's loop so a peer that gives up is noticed */
+    struct owsk_loop_watch watch;
+    struct owsk_wsk_socket *listener;
 };
 
 struct owsk_wsk_indication;

@@ -110,6 +110,16 @@ ssize_t owsk_wsk_sys_recvv(int fd, const struct iovec *iov, int count)
     return n;
 }
 
+int owsk_wsk_sys_peek(int fd)
+{
+    char c;
+    ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+    if (n < 0)
+        return -errno;
+    return n > 0;
+}
+
 int owsk_wsk_sys_shutdown_wr(int fd)
 {
     if (shutdown(fd, SHUT_WR) < 0)

@@ -52,8 +52,15 @@ static WSK_INSPECT_ACTION WSKAPI on_inspect(PVOID SocketContext, PSOCKADDR Local
     return a;
 }
 
+static LONG aborts;
+static WSK_INSPECT_ID aborted_id;
+
 static NTSTATUS WSKAPI on_abort(PVOID SocketContext, PWSK_INSPECT_ID InspectID)
 {
+    if (InspectID)
+        aborted_id = *InspectID;
+    InterlockedIncrement(&aborts);
+    KeSetEvent(&g.got, IO_NO_INCREMENT, FALSE);
     return STATUS_SUCCESS;
 }
 
@@ -185,6 +192,20 @@ static void conditional(void)
         STATUS_SUCCESS);
     CHECK_INT(lx_wait_close(fd2, T_WAIT), -ECONNRESET);
     lx_close(fd2);
+
+    /* A pended connection whose peer resets: WskAbortEvent with its id; completing it
+     * afterwards does not establish it. */
+    KeClearEvent(&g.got);
+    fd2 = lx_connect(0, port);
+    CHECK(wait_got(T_WAIT)); /* the inspect */
+    id = g.pended;
+    lx_close_rst(fd2);
+    CHECK(wait_got(T_WAIT)); /* the abort */
+    CHECK_INT(LOAD(aborts), 1);
+    CHECK(aborted_id.Key == id.Key && aborted_id.SerialNumber == id.SerialNumber);
+    CHECK_STATUS(
+        t_sync_irp_ok(T_LD(l)->WskInspectComplete(l, &id, WskInspectAccept, t_irp_arm(&ti)), &ti),
+        STATUS_INVALID_PARAMETER);
     st = t_close(l);
     CHECK_STATUS(st, STATUS_SUCCESS);
 }

@@ -12,6 +12,7 @@
 #include "core/core.h"
 #include "ex/ex.h"
 #include "ke/ke.h"
+#include "ps/ps.h"
 
 #define MIN_WORKERS 2
 #define MAX_WORKERS 4
@@ -89,7 +90,12 @@ static void *worker_main(void *arg)
             ctx = w->item->Parameter;
         }
         owsk_ke_irql_set(PASSIVE_LEVEL);
+        LONG mutexes = owsk_ps_mutexes_owned();
         fn(ctx);
+        if (owsk_ps_mutexes_owned() != mutexes)
+            owsk_ke_bugcheck(0x39 /* SYSTEM_EXIT_OWNED_MUTEX */, (ULONG_PTR)fn, (ULONG_PTR)ctx,
+                             (ULONG_PTR)w->item, 0, "work item routine %p returned owning a KMUTEX",
+                             (void *)fn);
         KIRQL irql = owsk_ke_irql_get();
         if (irql != PASSIVE_LEVEL)
             owsk_ke_bugcheck(OWSK_BUGCHECK_WORKER_THREAD_RETURNED_AT_BAD_IRQL, (ULONG_PTR)fn, irql,

@@ -31,6 +31,7 @@ static const struct {
     {0x1E, "KMODE_EXCEPTION_NOT_HANDLED"},
     {0x20, "KERNEL_APC_PENDING_DURING_EXIT"},
     {0x35, "NO_MORE_IRP_STACK_LOCATIONS"},
+    {0x39, "SYSTEM_EXIT_OWNED_MUTEX"},
     {0x3B, "SYSTEM_SERVICE_EXCEPTION"},
     {0x44, "MULTIPLE_IRP_COMPLETE_REQUESTS"},
     {0x4A, "IRQL_GT_ZERO_AT_SYSTEM_SERVICE"},
@@ -54,6 +55,7 @@ static const struct {
     {0xE2, "MANUALLY_INITIATED_CRASH"},
     {0xF7, "DRIVER_OVERRAN_STACK_BUFFER"},
     {0x133, "DPC_WATCHDOG_VIOLATION"},
+    {0x4000008A, "THREAD_TERMINATE_HELD_MUTEX"},
 };
 
 /* Set once by the verifier at start-up, before driver code runs. */

@@ -12,6 +12,7 @@
 
 #include "core/core.h"
 #include "ke/ke.h"
+#include "ps/ps.h"
 
 struct waiter;
 
@@ -150,7 +151,8 @@ static void consume(DISPATCHER_HEADER *h, PKTHREAD t)
         h->SignalState--;
         break;
     case OWSK_KOBJ_MUTANT:
-        h->SignalState--;
+        if (h->SignalState-- == 1)
+            __atomic_add_fetch(&t->mutexes_owned, 1, __ATOMIC_RELAXED);
         ((PKMUTEX)h)->OwnerThread = t;
         break;
     default:
@@ -504,6 +506,7 @@ LONG KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait)
     prev = Mutex->Header.SignalState;
     Mutex->Header.SignalState = prev + 1;
     if (prev + 1 == 1) {
+        __atomic_sub_fetch(&self->mutexes_owned, 1, __ATOMIC_RELAXED);
         Mutex->OwnerThread = NULL;
         owsk_ke_wake_locked(&Mutex->Header);
     }

@@ -24,12 +24,15 @@ struct _KTHREAD {
     NTSTATUS exit_status;
     KPRIORITY priority;
     LONG base_increment;
+    LONG mutexes_owned; /* KMUTEXes owned (dispatcher lock; read atomically by the thread) */
 };
 
 /* The calling thread's object (created on first use for threads ps did not start). */
 PKTHREAD owsk_ps_current_thread_object(void);
 /* The one process object (PsGetCurrentProcess). */
 PEPROCESS owsk_ps_process_object(void);
+/* KMUTEXes the calling thread owns (0 for a thread that never waited on one). */
+LONG owsk_ps_mutexes_owned(void);
 /* Live system threads a driver created (leak reports, unload checks). */
 uint64_t owsk_ps_threads_outstanding(unsigned owner_id);
 

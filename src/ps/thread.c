@@ -124,6 +124,12 @@ static void finish(PKTHREAD t, NTSTATUS status)
     ObfDereferenceObject(t); /* the running thread's reference */
 }
 
+LONG owsk_ps_mutexes_owned(void)
+{
+    PKTHREAD t = self;
+    return t ? __atomic_load_n(&t->mutexes_owned, __ATOMIC_RELAXED) : 0;
+}
+
 /* Thread: a new system thread. IRQL: PASSIVE_LEVEL. Locks: none.
  * PsTerminateSystemThread longjmps back here instead of unwinding (pthread_exit) through the
  * driver's frames: the thread object is signalled only once no driver frame is left, so the
@@ -142,6 +148,11 @@ static void *system_thread_main(void *arg)
         t->exit_status = STATUS_SUCCESS;
     }
     exit_jmp = NULL;
+    if (owsk_ps_mutexes_owned() > 0)
+        owsk_ke_bugcheck(0x4000008A /* THREAD_TERMINATE_HELD_MUTEX */, (ULONG_PTR)t,
+                         (ULONG_PTR)t->start, (ULONG_PTR)owsk_ps_mutexes_owned(), 0,
+                         "system thread %p (start routine %p) ended owning %d KMUTEX(es)",
+                         (void *)t, (void *)t->start, (int)owsk_ps_mutexes_owned());
     owsk_current_owner = NULL;
     owsk_ke_irql_set(PASSIVE_LEVEL);
     finish(t, t->exit_status);

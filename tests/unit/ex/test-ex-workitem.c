@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* System work items: ExQueueWorkItem runs the routine on a worker at PASSIVE_LEVEL, with the
  * driver that queued it as the current owner; owsk_ex_queue_work (what
- * IoQueueWorkItem uses) likewise, with its per-driver outstanding count and idle wait. */
+ * IoQueueWorkItem uses) likewise, with its per-driver outstanding count and idle wait; a
+ * routine returning while it owns a KMUTEX bug checks 0x39 (child). */
 #include "owsk_test.h"
 #include "core/core.h"
 #include "ex/ex.h"
+#include "../ke/t_child.h"
 
 #define N 50
 
@@ -38,12 +40,30 @@ static void internal(void *ctx)
     KeWaitForSingleObject(&gate, Executive, KernelMode, FALSE, &t);
 }
 
+static KMUTEX held;
+static void keeps_mutex(void *ctx)
+{
+    KeWaitForSingleObject(&held, Executive, KernelMode, FALSE, NULL);
+}
+
+static void work_returns_owning_mutex(void)
+{
+    KEVENT never;
+    LARGE_INTEGER t = {.QuadPart = -100000000LL};
+    KeInitializeMutex(&held, 0);
+    KeInitializeEvent(&never, NotificationEvent, FALSE);
+    owsk_ex_queue_work(keeps_mutex, NULL, NULL);
+    KeWaitForSingleObject(&never, Executive, KernelMode, FALSE, &t); /* the bug check ends it */
+}
+
 int main(void)
 {
     static struct job jobs[N];
     struct owsk_owner *prev;
     LARGE_INTEGER t = {.QuadPart = -100000000LL};
     int ok = 0;
+
+    t_expect_bugcheck(work_returns_owning_mutex, 0x39, "SYSTEM_EXIT_OWNED_MUTEX");
 
     KeInitializeEvent(&done, NotificationEvent, FALSE);
     KeInitializeEvent(&gate, NotificationEvent, FALSE);

@@ -3,11 +3,13 @@
  * on the handle, ZwClose, KeWaitForSingleObject on the thread object (signalled at exit),
  * ObDereferenceObject; the start routine runs at PASSIVE_LEVEL with its creator's owner;
  * PsTerminateSystemThread ends it (and from a non-system thread returns
- * STATUS_INVALID_PARAMETER); thread ids, ClientId and per-driver live-thread counts. */
+ * STATUS_INVALID_PARAMETER); thread ids, ClientId and per-driver live-thread counts; a thread
+ * ending while it owns a KMUTEX bug checks THREAD_TERMINATE_HELD_MUTEX (child). */
 #include "owsk_test.h"
 #include "core/core.h"
 #include "ob/ob.h"
 #include "ps/ps.h"
+#include "../ke/t_child.h"
 
 static struct owsk_owner drv = {"psdrv", 5};
 static KEVENT go;
@@ -36,6 +38,23 @@ static VOID terminating(PVOID ctx)
     *(volatile int *)ctx = 1; /* never reached */
 }
 
+static KMUTEX held;
+static VOID exits_owning_mutex(PVOID ctx)
+{
+    KeWaitForSingleObject(&held, Executive, KernelMode, FALSE, NULL);
+}
+
+static void thread_ends_owning_mutex(void)
+{
+    HANDLE h;
+    PVOID obj;
+    LARGE_INTEGER t = {.QuadPart = -100000000LL};
+    KeInitializeMutex(&held, 0);
+    PsCreateSystemThread(&h, THREAD_ALL_ACCESS, NULL, NULL, NULL, exits_owning_mutex, NULL);
+    ObReferenceObjectByHandle(h, 0, NULL, KernelMode, &obj, NULL);
+    KeWaitForSingleObject(obj, Executive, KernelMode, FALSE, &t); /* the bug check ends it */
+}
+
 int main(void)
 {
     HANDLE h = (HANDLE)0xdeadbeef;
@@ -45,6 +64,8 @@ int main(void)
     struct owsk_owner *prev;
     LARGE_INTEGER t = {.QuadPart = -100000000LL}, zero = {.QuadPart = 0};
     int reached = 0;
+
+    t_expect_bugcheck(thread_ends_owning_mutex, 0x4000008A, "THREAD_TERMINATE_HELD_MUTEX");
 
     KeInitializeEvent(&go, NotificationEvent, FALSE);
     CHECK_STATUS(PsTerminateSystemThread(STATUS_SUCCESS), STATUS_INVALID_PARAMETER);

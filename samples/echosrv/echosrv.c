@@ -72,6 +72,11 @@ typedef enum _ECHO_OP_STATE {
     EchoOpSending
 } ECHO_OP_STATE;
 
+//
+// One echo operation: a buffer described by an MDL and an IRP to move it. The same IRP and
+// MDL are reused for every receive and send of the operation (IoReuseIrp), so the data path
+// allocates nothing.
+//
 typedef struct _ECHO_OP {
     ECHO_WORK Work;
     PECHO_CONNECTION Connection;
@@ -81,6 +86,10 @@ typedef struct _ECHO_OP {
     ECHO_OP_STATE State;
 } ECHO_OP, *PECHO_OP;
 
+//
+// A connection accepted by the listener. Everything in it, except the work entries the
+// completion routines push, is touched only by its worker thread, so it needs no lock.
+//
 struct _ECHO_CONNECTION {
     ECHO_WORK NewWork;
     ECHO_WORK DisconnectWork;
@@ -97,6 +106,11 @@ struct _ECHO_CONNECTION {
     BOOLEAN Closing;
 };
 
+//
+// A worker thread and its queue. Completion routines and the accept callback push entries from
+// the provider's threads; only the worker pops them. SLISTs are lock-free on Windows and safe
+// to use at DISPATCH_LEVEL, which is where completion routines may run.
+//
 struct _ECHO_WORKER {
     SLIST_HEADER Queue;         // filled by completion routines and WskAcceptEvent
     KEVENT WakeEvent;           // SynchronizationEvent: set when Queue goes non-empty
@@ -108,6 +122,8 @@ struct _ECHO_WORKER {
     BOOLEAN StopHandled;
 };
 
+// An IRP plus the event its completion routine sets: how PASSIVE_LEVEL code waits for a WSK
+// call to finish.
 typedef struct _ECHO_SYNC_IRP {
     PIRP Irp;
     KEVENT Event;
@@ -181,6 +197,11 @@ static const WSK_CLIENT_LISTEN_DISPATCH EchoListenDispatch = {
 
 // Returns the REG_DWORD value Name under Key, or Default when it is absent, of another type
 // or outside [Minimum, Maximum].
+// Values are read once, in DriverEntry; like most drivers, echosrv does not watch its key for
+// changes. An INF would provision them with AddReg lines such as
+//     HKR,Parameters,Port,0x00010001,40007
+// and on openwsk, wskhost --param echosrv:Port=40007 does the same.
+
 static ULONG
 EchoQueryDword(
     _In_ HANDLE Key,
@@ -277,6 +298,8 @@ EchoSyncCompletion(
     return STATUS_MORE_PROCESSING_REQUIRED;
 }
 
+// Prepares the IRP for another call. IoReuseIrp resets the stack locations and IoStatus;
+// IoSetCompletionRoutine fills the next stack location, which the WSK provider will use.
 static PIRP
 EchoSyncIrpArm(
     _Inout_ PECHO_SYNC_IRP Sync)
@@ -328,6 +351,8 @@ EchoIoCompletion(
     return STATUS_MORE_PROCESSING_REQUIRED;
 }
 
+// Same as EchoSyncIrpArm for the data path: the completion routine gets the work entry that
+// will carry the result to the worker. TRUE, TRUE, TRUE: call it on success, error and cancel.
 static VOID
 EchoArmIrp(
     _In_ PIRP Irp,
@@ -337,6 +362,8 @@ EchoArmIrp(
     IoSetCompletionRoutine(Irp, EchoIoCompletion, Work, TRUE, TRUE, TRUE);
 }
 
+// A WSK_SOCKET's Dispatch member points to the provider's function table for the socket's
+// category. Accepted sockets are connection-oriented sockets.
 static PWSK_PROVIDER_CONNECTION_DISPATCH
 EchoConnectionDispatch(
     _In_ PECHO_CONNECTION Connection)
@@ -344,6 +371,9 @@ EchoConnectionDispatch(
     return (PWSK_PROVIDER_CONNECTION_DISPATCH)Connection->Socket->Dispatch;
 }
 
+// Posts a receive for up to BufferSize bytes. Without WSK_FLAG_WAITALL the IRP completes as
+// soon as any data arrived, with IoStatus.Information = the byte count; a successful
+// zero-byte completion means the peer closed its side.
 static VOID
 EchoPostReceive(
     _Inout_ PECHO_OP Op)
@@ -364,6 +394,8 @@ EchoPostReceive(
                                                          Op->Irp);
 }
 
+// Sends back what the receive got. WskSend completes only when every byte was handed to the
+// transport, so when this IRP completes the buffer is free for the next receive.
 static VOID
 EchoPostSend(
     _Inout_ PECHO_OP Op,
@@ -413,6 +445,8 @@ EchoStartDisconnect(
                                                             Connection->DisconnectIrp);
 }
 
+// Frees a connection and everything it allocated. Only called once no IRP of the connection
+// can complete any more: after its close completed, or before it was ever used.
 static VOID
 EchoFreeConnection(
     _In_ __drv_freesMem(Mem) PECHO_CONNECTION Connection)
@@ -464,6 +498,7 @@ EchoAllocateConnection(
     connection->NewWork.Context = connection->DisconnectWork.Context =
         connection->CloseWork.Context = connection;
 
+    // One stack location is all the WSK provider needs; FALSE: no quota charge.
     connection->DisconnectIrp = IoAllocateIrp(1, FALSE);
     connection->CloseIrp = IoAllocateIrp(1, FALSE);
     if (connection->DisconnectIrp == NULL || connection->CloseIrp == NULL) {
@@ -486,6 +521,7 @@ EchoAllocateConnection(
         if (op->Mdl == NULL) {
             goto fail;
         }
+        // Nonpaged pool is always resident: describe its pages without probing and locking.
         MmBuildMdlForNonPagedPool(op->Mdl);
     }
     return connection;
@@ -495,6 +531,7 @@ fail:
     return NULL;
 }
 
+// The counters go down only when the memory is gone, so unload waits for the last free.
 static VOID
 EchoConnectionGone(
     _In_ PECHO_WORKER Worker)
@@ -503,6 +540,9 @@ EchoConnectionGone(
     InterlockedDecrement(&Echo.Connections);
 }
 
+// An operation's IRP completed: look at the result and start the next step. The IRP is still
+// ours (the completion routine returned STATUS_MORE_PROCESSING_REQUIRED), so reading its
+// IoStatus here is safe.
 static VOID
 EchoProcessOperation(
     _Inout_ PECHO_OP Op)
@@ -543,6 +583,7 @@ EchoProcessOperation(
     }
 }
 
+// One queued work entry, on the worker thread at PASSIVE_LEVEL.
 static VOID
 EchoProcessWork(
     _In_ PECHO_WORKER Worker,
@@ -643,6 +684,8 @@ EchoCloseIdleConnections(
 // Listener set-up (worker 0) and the accept callback
 //
 
+// WskControlSocket with WskSetOption: Level and option number are the Windows values
+// (IPPROTO_IPV6, IPV6_V6ONLY), whatever the underlying stack uses.
 static NTSTATUS
 EchoSetOption(
     _In_ PWSK_SOCKET Socket,
@@ -658,6 +701,8 @@ EchoSetOption(
     return EchoSyncIrpWait(&Echo.ControlIrp, status);
 }
 
+// Worker 0, once, at PASSIVE_LEVEL: capture the provider NPI, then create, configure and bind
+// the listening socket. Every step is a synchronous IRP-based call on Echo.ControlIrp.
 static NTSTATUS
 EchoStartListening(VOID)
 {
@@ -698,6 +743,7 @@ EchoStartListening(VOID)
                    "WskSocket failed with 0x%08X\n", status);
         return status;
     }
+    // A successful WskSocket returns the new socket in IoStatus.Information.
     Echo.ListenSocket = (PWSK_SOCKET)Echo.ControlIrp.Irp->IoStatus.Information;
     dispatch = (PWSK_PROVIDER_LISTEN_DISPATCH)Echo.ListenSocket->Dispatch;
 
@@ -709,6 +755,7 @@ EchoStartListening(VOID)
         return status;
     }
 
+    // WSK takes the port in network byte order, as sockets do everywhere.
     RtlZeroMemory(&address, sizeof(address));   // in6addr_any, scope 0
     address.sin6_family = AF_INET6;
     address.sin6_port = RtlUshortByteSwap((USHORT)Echo.Port);
@@ -820,6 +867,8 @@ EchoAcceptEvent(
 // Workers
 //
 
+// The worker loop: wait for work (or the idle-scan period), run the queue in FIFO order, and
+// on unload close what is left and leave once the last connection is freed.
 static VOID
 EchoWorkerThread(
     _In_ PVOID StartContext)
@@ -866,6 +915,8 @@ EchoWorkerThread(
     PsTerminateSystemThread(STATUS_SUCCESS);
 }
 
+// One worker per active processor, as the WDK sample does: each connection stays on one
+// worker, so connections spread over the CPUs and a connection needs no locking.
 static NTSTATUS
 EchoStartWorkers(VOID)
 {
@@ -969,6 +1020,8 @@ EchoStop(VOID)
     }
 }
 
+// DriverUnload. Unlike the WDK sample, which waits for its peers to disconnect, echosrv
+// closes its connections itself (abortively), so an unload never waits on the network.
 static VOID
 EchoUnload(
     _In_ PDRIVER_OBJECT DriverObject)
@@ -985,6 +1038,9 @@ EchoUnload(
                (long long)Echo.Served, (long long)Echo.Rejected);
 }
 
+// DriverEntry: parameters, WSK registration, workers; then wait for worker 0 to report whether
+// the listener is up, so a failure (such as STATUS_ADDRESS_ALREADY_ASSOCIATED for a port in
+// use) fails the load instead of leaving a driver that listens on nothing.
 NTSTATUS
 DriverEntry(
     _In_ PDRIVER_OBJECT DriverObject,
@@ -1003,6 +1059,7 @@ DriverEntry(
         return STATUS_INSUFFICIENT_RESOURCES;
     }
 
+    // The registration block must stay valid until WskDeregister returns: it lives in Echo.
     clientNpi.ClientContext = NULL;
     clientNpi.Dispatch = &EchoClientDispatch;
     status = WskRegister(&clientNpi, &Echo.Registration);

@@ -312,15 +312,24 @@ static int write_all(int fd, const char *p, size_t len)
 static int send_reply(int fd, json_t *reply)
 {
     char *text = json_dumps(reply, JSON_COMPACT);
+    size_t len;
+    char *line;
     int r;
 
     json_decref(reply);
     if (!text)
         return -1;
-    r = write_all(fd, text, strlen(text));
-    if (r == 0)
-        r = write_all(fd, "\n", 1);
-    free(text);
+    /* One write for the line and its newline, so readers see whole lines. */
+    len = strlen(text);
+    line = realloc(text, len + 2);
+    if (!line) {
+        free(text);
+        return -1;
+    }
+    line[len] = '\n';
+    line[len + 1] = '\0';
+    r = write_all(fd, line, len + 1);
+    free(line);
     return r;
 }
 

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "e2e.h"
@@ -169,6 +170,67 @@ static void check_cli(void)
     free(out), free(err);
 }
 
+/* Bad requests get an error reply and never hurt the host (S-03). */
+static void check_bad_requests(void)
+{
+    static const char *const bad[] = {"not json\n",
+                                      "[1,2]\n",
+                                      "{\"cmd\":1}\n",
+                                      "{\"cmd\":\"nope\"}\n",
+                                      "{\"cmd\":\"load\"}\n",
+                                      "{\"cmd\":\"load\",\"path\":\"/x.so\",\"params\":[1]}\n",
+                                      "{\"cmd\":\"unload\",\"name\":null}\n"};
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    struct timeval tv = {.tv_sec = 10};
+    char reply[4096];
+    char *big;
+    int fd;
+
+    snprintf(sun.sun_path, sizeof(sun.sun_path), "%.100s", h.ctl);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    E2E_CHECK_INT(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ssize_t n;
+
+        E2E_CHECK_INT(send(fd, bad[i], strlen(bad[i]), MSG_NOSIGNAL), (ssize_t)strlen(bad[i]));
+        /* One reply line per request. */
+        n = 0;
+        while (n < (ssize_t)sizeof(reply) - 1 && (n == 0 || reply[n - 1] != '\n')) {
+            ssize_t k = recv(fd, reply + n, sizeof(reply) - 1 - (size_t)n, 0);
+            if (k <= 0)
+                break;
+            n += k;
+        }
+        E2E_CHECK(n > 0);
+        if (n <= 0)
+            break;
+        reply[n] = '\0';
+        if (!strstr(reply, "\"ok\":false") || !strstr(reply, "\"error\""))
+            e2e_fail(__FILE__, __LINE__, "request %zu: reply %s", i, reply);
+    }
+    close(fd);
+
+    /* A line longer than 64 KiB: refused, connection closed. */
+    big = malloc(70000);
+    memset(big, 'x', 70000);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    E2E_CHECK_INT(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    send(fd, big, 70000, MSG_NOSIGNAL);
+    {
+        ssize_t n = recv(fd, reply, sizeof(reply) - 1, 0);
+
+        E2E_CHECK(n > 0);
+        if (n > 0) {
+            reply[n] = '\0';
+            E2E_CHECK(strstr(reply, "64 KiB") != NULL);
+        }
+    }
+    close(fd);
+    free(big);
+}
+
 /* A second host on the same control socket must refuse to start. */
 static void check_second_host(void)
 {
@@ -237,6 +299,8 @@ int main(void)
 
     check_reads(h.port);
     check_cli();
+    check_bad_requests();
+    check_reads(h.port);
     check_second_host();
     check_run();
 

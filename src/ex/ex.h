@@ -30,6 +30,10 @@ struct owsk_pool_block {
 uint64_t owsk_ex_pool_foreach_block(unsigned owner_id,
                                     int (*fn)(const struct owsk_pool_block *b, void *ctx),
                                     void *ctx);
+/* The live block containing addr (or, failing that, the one addr is closest past the end of,
+ * within 64 bytes): for reports on bad accesses. Not for hot paths: walks every live block.
+ * Takes the pool lock; not async-signal-safe. false if none. */
+bool owsk_ex_pool_find(const void *addr, struct owsk_pool_block *ret_block, unsigned *ret_owner_id);
 /* Writes "pool: N allocations, B bytes outstanding" and one line per tag through line;
  * returns the number of outstanding allocations. */
 uint64_t owsk_ex_pool_report(unsigned owner_id, void (*line)(const char *text, void *ctx),

@@ -422,6 +422,34 @@ uint64_t owsk_ex_pool_foreach_block(unsigned owner_id,
     return n;
 }
 
+bool owsk_ex_pool_find(const void *addr, struct owsk_pool_block *ret_block, unsigned *ret_owner_id)
+{
+    const char *a = addr;
+    struct pool_hdr *best = NULL;
+    size_t best_dist = 65;
+
+    pthread_mutex_lock(&pool_lock);
+    for (struct pool_hdr *h = live.next; h != &live; h = h->next) {
+        const char *lo = (const char *)(h + 1), *hi = lo + h->size;
+        if (a >= lo && a < hi) {
+            best = h;
+            break;
+        }
+        if (a >= hi && (size_t)(a - hi) < best_dist) {
+            best = h;
+            best_dist = (size_t)(a - hi);
+        }
+    }
+    if (best) {
+        *ret_block =
+            (struct owsk_pool_block){best + 1, best->size, best->tag, best->paged, best->caller};
+        if (ret_owner_id)
+            *ret_owner_id = best->owner_id;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    return best != NULL;
+}
+
 /* Copies the rows so callbacks run without the pool lock. */
 static struct owsk_pool_row *snapshot(size_t *ret_n)
 {

@@ -209,6 +209,17 @@ int main(void)
     CHECK_INT(report_lines, 3); /* summary + two tags */
     CHECK_INT(test_lines, 1);
 
+    /* Finding the block an address belongs to (or just overran). */
+    {
+        struct owsk_pool_block fb;
+        unsigned fo = 0;
+        CHECK(owsk_ex_pool_find(p + 10, &fb, &fo));
+        CHECK(fb.address == p && fb.size == 100 && fb.tag == TAG);
+        CHECK_UINT(fo, 77);
+        CHECK(owsk_ex_pool_find(r + 7, &fb, NULL)); /* one past the end of r */
+        CHECK(fb.address == r);
+    }
+
     /* Frees are charged to the allocating driver whoever frees. */
     ExFreePoolWithTag(p, TAG);
     ExFreePool(q);

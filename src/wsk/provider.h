@@ -245,7 +245,8 @@ NTSTATUS owsk_wsk_socket_create(struct owsk_wsk_client *c, enum owsk_wsk_categor
                                 struct owsk_wsk_socket **ret_sock);
 /* Closes (RST) a socket the client refused in WskAcceptEvent, on the socket's loop. */
 void owsk_wsk_socket_discard_async(struct owsk_wsk_socket *s);
-void owsk_wsk_socket_ref(struct owsk_wsk_socket *s);
+/* false (and an error logged) if the count had reached 0: the socket is retired. */
+bool owsk_wsk_socket_ref(struct owsk_wsk_socket *s);
 void owsk_wsk_socket_unref(struct owsk_wsk_socket *s);
 /* Loop: recomputes the fd interest from the queues and the enabled events. */
 void owsk_wsk_socket_update_watch(struct owsk_wsk_socket *s);

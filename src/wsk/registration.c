@@ -139,6 +139,13 @@ void owsk_wsk_client_socket_drop(struct owsk_wsk_client *c)
     HANDLE complete = NULL;
 
     pthread_mutex_lock(&lock);
+    if (!c->sockets) {
+        /* One drop too many (a socket retired twice): going below 0 would make
+         * WskDeregister wait forever. */
+        pthread_mutex_unlock(&lock);
+        OWSK_ERR(OWSK_CH_WSK, "client %p: socket count would go below zero", (void *)c);
+        return;
+    }
     c->sockets--;
     if (!c->sockets && cn->prov_detach_pending) {
         cn->prov_detach_pending = false;

@@ -162,17 +162,37 @@ struct owsk_wsk_socket *owsk_wsk_socket_from(PWSK_SOCKET sock, unsigned cat_mask
     return s;
 }
 
-void owsk_wsk_socket_ref(struct owsk_wsk_socket *s)
+bool owsk_wsk_socket_ref(struct owsk_wsk_socket *s)
 {
-    __atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+    int old = __atomic_load_n(&s->refs, __ATOMIC_RELAXED);
+
+    /* A count that reached 0 retired the socket (and dropped its client's socket count):
+     * taking it back to 1 would retire it twice and hang WskDeregister. That is a provider
+     * bug; refuse and say so instead. */
+    do {
+        if (old <= 0) {
+            OWSK_ERR(OWSK_CH_WSK, "socket %p: reference taken after the last one was dropped",
+                     (void *)s);
+            return false;
+        }
+    } while (!__atomic_compare_exchange_n(&s->refs, &old, old + 1, true, __ATOMIC_RELAXED,
+                                          __ATOMIC_RELAXED));
+    return true;
 }
 
 void owsk_wsk_socket_unref(struct owsk_wsk_socket *s)
 {
     struct owsk_wsk_client *c;
+    int left = __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
 
-    if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) != 0)
+    if (left > 0)
         return;
+    if (left < 0) {
+        /* Unbalanced (a refused reference, or one dropped twice): the socket is gone. */
+        __atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+        OWSK_ERR(OWSK_CH_WSK, "socket %p: reference dropped that was not held", (void *)s);
+        return;
+    }
     c = s->client;
     owsk_wsk_dgram_free(s);
     free(s->rx_buf);
@@ -249,7 +269,10 @@ void owsk_wsk_socket_kick(struct owsk_wsk_socket *s)
 {
     if (__atomic_exchange_n(&s->kick_posted, true, __ATOMIC_ACQ_REL))
         return;
-    owsk_wsk_socket_ref(s);
+    if (!owsk_wsk_socket_ref(s)) {
+        __atomic_store_n(&s->kick_posted, false, __ATOMIC_RELEASE);
+        return;
+    }
     s->kick.fn = kick_task;
     owsk_loop_post(s->loop, &s->kick);
 }

@@ -91,8 +91,13 @@ static bool deliver(struct owsk_wsk_socket *s, struct owsk_wsk_pending_conn *pc)
             owsk_wsk_addr_to_win(&local, r->out_local);
         if (r->out_remote)
             owsk_wsk_addr_to_win(&remote, r->out_remote);
-        activate(ns);
+        /* The completion routine owns the socket from now on and may close it at once (here
+         * or from another thread): our reference keeps it alive until it is activated. No
+         * callback of it runs before the driver has it. */
+        owsk_wsk_socket_ref(ns);
         owsk_wsk_req_complete(r, STATUS_SUCCESS, (ULONG_PTR)&ns->wsk);
+        activate(ns);
+        owsk_wsk_socket_unref(ns);
         return true;
     }
     if (owsk_wsk_event_on(s, WSK_EVENT_ACCEPT)) {
@@ -110,6 +115,10 @@ static bool deliver(struct owsk_wsk_socket *s, struct owsk_wsk_pending_conn *pc)
         ns = make_socket(s, pc, NULL, NULL);
         if (!ns)
             return true;
+        /* Once the callback has the socket the driver may close it from another thread
+         * before the callback returns (its close drops the creation reference): ours keeps
+         * the socket alive until it is activated or discarded below. */
+        owsk_wsk_socket_ref(ns);
         owsk_wsk_cb_enter(s, WSK_EVENT_ACCEPT, &scope);
         st = s->listen_dispatch->WskAcceptEvent(s->context, WSK_FLAG_AT_DISPATCH_LEVEL,
                                                 (PSOCKADDR)&local, (PSOCKADDR)&remote, &ns->wsk,
@@ -117,10 +126,16 @@ static bool deliver(struct owsk_wsk_socket *s, struct owsk_wsk_pending_conn *pc)
         owsk_wsk_cb_leave(s, &scope);
         if (st != STATUS_SUCCESS) {
             /* STATUS_REQUEST_NOT_ACCEPTED: the provider closes it; the driver must not
-             * touch it again. */
-            __atomic_store_n(&ns->closed, true, __ATOMIC_RELEASE);
-            owsk_wsk_sys_linger_reset(ns->fd);
-            owsk_wsk_socket_discard_async(ns); /* on its own loop: the fd is that loop's */
+             * touch it again. A driver that closed it anyway already dropped the creation
+             * reference: discarding too would drop it twice. */
+            if (__atomic_exchange_n(&ns->closed, true, __ATOMIC_ACQ_REL)) {
+                OWSK_ERR(OWSK_CH_WSK, "socket %p: WskAcceptEvent refused a socket it closed",
+                         (void *)ns);
+            } else {
+                owsk_wsk_sys_linger_reset(ns->fd);
+                owsk_wsk_socket_discard_async(ns); /* on its own loop: the fd is that loop's */
+            }
+            owsk_wsk_socket_unref(ns);
             return true;
         }
         /* Context and dispatch become the socket's before its loop may call back; the
@@ -129,7 +144,8 @@ static bool deliver(struct owsk_wsk_socket *s, struct owsk_wsk_pending_conn *pc)
         ns->conn_dispatch = disp;
         __atomic_or_fetch(&ns->events, __atomic_load_n(&s->inherit_events, __ATOMIC_SEQ_CST),
                           __ATOMIC_SEQ_CST);
-        activate(ns);
+        activate(ns); /* a socket closed meanwhile is only unreferenced by its kick */
+        owsk_wsk_socket_unref(ns);
         return true;
     }
     pc->next = s->backlog;
@@ -161,9 +177,12 @@ static void pended_ready(struct owsk_loop_watch *w, uint32_t revents)
         *pp = pc->next;
     owsk_loop_watch_remove(&pc->watch);
     if (s->listen_dispatch && s->listen_dispatch->WskAbortEvent && !s->closing) {
+        /* The callback may close the listener; its close finishes when the callback returns. */
+        owsk_wsk_socket_ref(s);
         owsk_wsk_cb_enter(s, 0, &scope);
         ignored = s->listen_dispatch->WskAbortEvent(s->context, &pc->id);
         owsk_wsk_cb_leave(s, &scope);
+        owsk_wsk_socket_unref(s);
         (void)ignored;
     }
     owsk_wsk_sys_close(pc->fd);

@@ -1160,6 +1160,11 @@ NTKERNELAPI VOID NTAPI KeInitializeDpc(_Out_ PRKDPC Dpc,
 NTKERNELAPI BOOLEAN NTAPI KeInsertQueueDpc(_Inout_ PRKDPC Dpc, _In_opt_ PVOID SystemArgument1,
                                            _In_opt_ PVOID SystemArgument2);
 NTKERNELAPI BOOLEAN NTAPI KeRemoveQueueDpc(_Inout_ PRKDPC Dpc);
+NTKERNELAPI VOID NTAPI KeInitializeThreadedDpc(_Out_ PRKDPC Dpc,
+                                               _In_ PKDEFERRED_ROUTINE DeferredRoutine,
+                                               _In_opt_ PVOID DeferredContext);
+NTKERNELAPI VOID NTAPI KeSetImportanceDpc(_Inout_ PRKDPC Dpc, _In_ KDPC_IMPORTANCE Importance);
+NTKERNELAPI VOID NTAPI KeSetTargetProcessorDpc(_Inout_ PRKDPC Dpc, _In_ CCHAR Number);
 NTKERNELAPI VOID NTAPI KeFlushQueuedDpcs(VOID);
 
 /* ========================================================================================== */
@@ -1537,6 +1542,12 @@ NTKERNELAPI LONG_PTR FASTCALL ObfDereferenceObjectWithTag(_In_ PVOID Object, _In
 #define ObDereferenceObject(Object) ObfDereferenceObject(Object)
 #define ObReferenceObjectWithTag(Object, Tag) ObfReferenceObjectWithTag(Object, Tag)
 #define ObDereferenceObjectWithTag(Object, Tag) ObfDereferenceObjectWithTag(Object, Tag)
+
+/* Pseudo handles for the calling process and thread. */
+#define NtCurrentProcess() ((HANDLE)(LONG_PTR)-1)
+#define NtCurrentThread() ((HANDLE)(LONG_PTR)-2)
+#define ZwCurrentProcess() NtCurrentProcess()
+#define ZwCurrentThread() NtCurrentThread()
 
 NTSYSAPI NTSTATUS NTAPI ZwClose(_In_ HANDLE Handle);
 

@@ -103,18 +103,19 @@ VOID KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID Defer
 
 /* KeInitializeThreadedDpc: runs on the DPC thread at DISPATCH_LEVEL like any DPC (Windows
  * may run threaded DPCs at PASSIVE_LEVEL; DISPATCH_LEVEL is the stricter case). */
-VOID KeInitializeThreadedDpc(PKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext)
+NTKERNELAPI VOID NTAPI KeInitializeThreadedDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine,
+                                               PVOID DeferredContext)
 {
     init_dpc(Dpc, OWSK_THREADED_DPC_OBJECT, DeferredRoutine, DeferredContext);
 }
 
-VOID KeSetImportanceDpc(PRKDPC Dpc, KDPC_IMPORTANCE Importance)
+NTKERNELAPI VOID NTAPI KeSetImportanceDpc(PRKDPC Dpc, KDPC_IMPORTANCE Importance)
 {
     Dpc->Importance = (UCHAR)Importance;
 }
 
 /* KeSetTargetProcessorDpc: recorded; every DPC runs on the one DPC thread. */
-VOID KeSetTargetProcessorDpc(PRKDPC Dpc, CCHAR Number)
+NTKERNELAPI VOID NTAPI KeSetTargetProcessorDpc(PRKDPC Dpc, CCHAR Number)
 {
     Dpc->Number = (USHORT)Number;
 }

@@ -10,15 +10,6 @@
 
 #include <wdm.h>
 
-/* The pseudo handles for the calling thread and process (WDK values); defined here until
- * wdm.h carries them. */
-#ifndef NtCurrentProcess
-#define NtCurrentProcess() ((HANDLE)(LONG_PTR)-1)
-#endif
-#ifndef NtCurrentThread
-#define NtCurrentThread() ((HANDLE)(LONG_PTR)-2)
-#endif
-
 /* The (opaque in the WDK) object type. */
 struct _OBJECT_TYPE {
     const char *name; /* "Thread", "Process", "Event", "File", "Device" */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* MmGetSystemRoutineAddress: finds a DDI the runtime exports by name, so drivers that probe
  * for newer DDIs (ExAllocatePool2, ...) see exactly what is implemented. Only PascalCase
- * symbols defined in the runtime's own object qualify (never libc's "malloc"); data exports
- * are found too. Leaves out ntoskrnl's lowercase C-library exports ("strlen"). */
+ * symbols defined in the runtime's own object and unknown to libc qualify (never "malloc",
+ * even as a sanitizer's interceptor); data exports are found too. Leaves out ntoskrnl's
+ * lowercase C-library exports ("strlen"). */
 #include <dlfcn.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "io/io_private.h"
@@ -13,7 +15,7 @@ PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName)
     static void *const self = (void *)MmGetSystemRoutineAddress;
     Dl_info me, it;
     char name[128];
-    void *sym;
+    void *sym, *libc;
     USHORT i, n;
 
     if (!SystemRoutineName || !SystemRoutineName->Buffer)
@@ -42,6 +44,17 @@ PVOID MmGetSystemRoutineAddress(PUNICODE_STRING SystemRoutineName)
     sym = dlsym(RTLD_DEFAULT, name);
     if (!sym || !dladdr(sym, &it) || it.dli_fbase != me.dli_fbase)
         return NULL;
+    /* A sanitizer linked into the program with the runtime defines its interceptors of libc
+     * ("malloc", "memcpy", ...) in that same object. No DDI shares a name with libc, so a
+     * name libc defines is never one. */
+    libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+    if (libc) {
+        bool in_libc = dlsym(libc, name) != NULL;
+
+        dlclose(libc);
+        if (in_libc)
+            return NULL;
+    }
     OWSK_TRACE(OWSK_CH_IO, "%s -> %p", name, sym);
     return sym;
 }

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Driver-side helpers of the WSK conformance tests (see wsk_t.h). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openwsk/host.h>
 
+#include "wsk/wsk.h"
 #include "wsk_t.h"
 
 WSK_REGISTRATION t_reg;
@@ -31,11 +36,34 @@ void t_wsk_start(void)
     t_sync_irp_init(&sync);
 }
 
+static void *deregister_thread(void *arg)
+{
+    WskDeregister(&t_reg);
+    return NULL;
+}
+
 void t_wsk_stop(void)
 {
+    pthread_t th;
+    struct timespec until;
+
     t_sync_irp_free(&sync);
     WskReleaseProviderNPI(&t_reg);
-    WskDeregister(&t_reg);
+    /* WskDeregister waits until every socket of the client is closed (as on Windows). A
+     * test that failed half-way may leave one open: end with a message, not a timeout. */
+    if (pthread_create(&th, NULL, deregister_thread, NULL) != 0) {
+        WskDeregister(&t_reg);
+    } else {
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 2 * T_WAIT / 1000;
+        if (pthread_timedjoin_np(th, NULL, &until) != 0) {
+            t_fail(__FILE__, __LINE__,
+                   "WskDeregister did not return within %d ms (%llu sockets open)", 2 * T_WAIT,
+                   (unsigned long long)owsk_wsk_sockets_outstanding(0));
+            fflush(NULL);
+            _Exit(t_done()); /* the deregistering thread is stuck: do not unwind */
+        }
+    }
     owsk_host_stop();
 }
 

@@ -85,11 +85,14 @@ struct owsk_leak_report {
     uint64_t threads;
     uint64_t timers; /* timers still queued */
     uint64_t work_items;
+    /* Appended later; callers use designated fields. */
+    uint64_t dpcs;       /* KDPCs still queued (KeRemoveQueueDpc / KeFlushQueuedDpcs) */
+    uint64_t lookasides; /* lookaside lists initialised and not deleted */
 };
 OWSK_HOST_API void owsk_driver_leaks(const struct owsk_driver *drv,
                                      struct owsk_leak_report *ret_report);
-/* Writes a human-readable report (pool by tag, IRPs, MDLs, sockets, threads) through
- * the callback, one line per call; returns the number of leaked items. */
+/* Writes a human-readable report (pool by tag, IRPs, MDLs, sockets, threads, DPCs,
+ * lookaside lists) through the callback, one line per call; returns the number of leaked items. */
 OWSK_HOST_API uint64_t owsk_driver_report_leaks(const struct owsk_driver *drv,
                                                 void (*line)(const char *text, void *ctx),
                                                 void *ctx);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What a driver left behind: owsk_driver_leaks (counts from every room) and
  * owsk_driver_report_leaks (pool by tag, IRPs, MDLs, devices, work items, threads, timers,
- * sockets, pending IRPs with their operation and age), the ndiswrapper-style unload report. */
+ * queued DPCs, lookaside lists, sockets, pending IRPs with their operation and age), the
+ * ndiswrapper-style unload report. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,8 @@ void owsk_driver_leaks(const struct owsk_driver *drv, struct owsk_leak_report *r
     r.sockets = owsk_wsk_sockets_outstanding(id);
     r.threads = owsk_ps_threads_outstanding(id);
     r.timers = owsk_ke_timers_outstanding(id);
+    r.dpcs = owsk_ke_dpcs_outstanding(id);
+    r.lookasides = owsk_ex_lookasides_outstanding(id);
     *ret_report = r;
 }
 
@@ -94,6 +97,9 @@ uint64_t owsk_driver_report_leaks(const struct owsk_driver *drv,
     total += count_line(&rc, r.work_items, "work item(s) not freed (IoFreeWorkItem)");
     total += count_line(&rc, r.threads, "system thread(s) still running");
     total += count_line(&rc, r.timers, "timer(s) still queued");
+    total += count_line(&rc, r.dpcs, "DPC(s) still queued (KeRemoveQueueDpc/KeFlushQueuedDpcs)");
+    total += count_line(&rc, r.lookasides,
+                        "lookaside list(s) not deleted (ExDelete*LookasideList*)");
     total += count_line(&rc, r.sockets, "WSK socket(s) not closed (WskCloseSocket)");
     if (io_count_get(drv->owner.id, IO_COUNT_PENDING_IRPS)) {
         total += io_count_get(drv->owner.id, IO_COUNT_PENDING_IRPS);

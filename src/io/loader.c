@@ -152,7 +152,7 @@ static bool driver_quiet(struct owsk_driver *drv)
 
     owsk_driver_leaks(drv, &r);
     return atomic_load(&drv->refs) == 0 && owsk_ob_refs(&drv->object) <= 1 &&
-           r.threads == 0 && r.timers == 0 &&
+           r.threads == 0 && r.timers == 0 && r.dpcs == 0 &&
            r.sockets == 0 && io_count_get(drv->owner.id, IO_COUNT_PENDING_IRPS) == 0 &&
            io_count_get(drv->owner.id, IO_COUNT_WORK_QUEUED) == 0;
 }

@@ -14,6 +14,10 @@
 // Unload disables the callback, waits for the sends still in flight, then closes the socket
 // and deregisters, so nothing is left behind.
 //
+// UDP may drop, but this driver never drops quietly: a datagram it cannot echo (no memory, no
+// IRP, or a WskSendTo that fails) is counted in Dropped and the first such drop is logged
+// with its cause. Only the transport's own buffer overflows go unseen here.
+//
 #include <ntddk.h>
 #include <wsk.h>
 
@@ -54,7 +58,9 @@ typedef struct _UDPECHO_GLOBALS {
     volatile LONG Stopping;
     KEVENT IdleEvent;                   // set when Stopping and InFlight drops to 0
     volatile LONG64 Echoed;
-    volatile LONG64 Dropped;
+    volatile LONG64 Dropped;            // could not be echoed (see UdpEchoDrop)
+    volatile LONG64 Ignored;            // arrived while stopping
+    volatile LONG DropLogged;           // the first drop has been logged
 } UDPECHO_GLOBALS;
 
 static UDPECHO_GLOBALS UdpEcho;
@@ -175,6 +181,21 @@ UdpEchoSyncIrpWait(
 // The data path (provider thread, DISPATCH_LEVEL)
 //
 
+// Counts a datagram we could not echo. The first one is logged with its cause, the rest
+// only counted: a failing send path would otherwise flood the log at line rate.
+static VOID
+UdpEchoDrop(
+    _In_z_ const CHAR *Cause,
+    _In_ NTSTATUS Status)
+{
+    InterlockedIncrement64(&UdpEcho.Dropped);
+    if (InterlockedCompareExchange(&UdpEcho.DropLogged, 1, 0) == 0) {
+        DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
+                   "dropped a datagram: %s (0x%08X); further drops are only counted\n",
+                   Cause, Status);
+    }
+}
+
 // Drops one reference on an indication list; the last one returns it to the provider.
 static VOID
 UdpEchoListRelease(
@@ -211,7 +232,7 @@ UdpEchoSendCompletion(
     if (NT_SUCCESS(Irp->IoStatus.Status)) {
         InterlockedIncrement64(&UdpEcho.Echoed);
     } else {
-        InterlockedIncrement64(&UdpEcho.Dropped);
+        UdpEchoDrop("WskSendTo failed", Irp->IoStatus.Status);
     }
     UdpEchoListRelease(send->List);
     IoFreeIrp(Irp);
@@ -220,7 +241,8 @@ UdpEchoSendCompletion(
     return STATUS_MORE_PROCESSING_REQUIRED;
 }
 
-// Sends one datagram back where it came from. FALSE if it could not even be started.
+// Sends one datagram back where it came from. FALSE (and counted as dropped) if it could not
+// even be started.
 static BOOLEAN
 UdpEchoStartSend(
     _In_ PUDPECHO_LIST List,
@@ -232,11 +254,13 @@ UdpEchoStartSend(
 
     send = (PUDPECHO_SEND)ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*send), UDPECHO_TAG);
     if (send == NULL) {
+        UdpEchoDrop("no memory for the send context", STATUS_INSUFFICIENT_RESOURCES);
         return FALSE;
     }
     send->Irp = IoAllocateIrp(1, FALSE);
     if (send->Irp == NULL) {
         ExFreePoolWithTag(send, UDPECHO_TAG);
+        UdpEchoDrop("no IRP for the send", STATUS_INSUFFICIENT_RESOURCES);
         return FALSE;
     }
     send->Buffer = Datagram->Buffer;
@@ -265,21 +289,29 @@ UdpEchoReceiveFromEvent(
     UNREFERENCED_PARAMETER(Flags);
 
     // NULL: the socket is no longer functional. Unload closes it; nothing to keep here.
-    if (DataIndication == NULL || UdpEcho.Stopping) {
+    if (DataIndication == NULL) {
+        return STATUS_SUCCESS;
+    }
+    // Unloading: not echoed, but counted (the stop line reports them).
+    if (UdpEcho.Stopping) {
+        for (datagram = DataIndication; datagram != NULL; datagram = datagram->Next) {
+            InterlockedIncrement64(&UdpEcho.Ignored);
+        }
         return STATUS_SUCCESS;
     }
     list = (PUDPECHO_LIST)ExAllocatePool2(POOL_FLAG_NON_PAGED, sizeof(*list), UDPECHO_TAG);
     if (list == NULL) {
-        InterlockedIncrement64(&UdpEcho.Dropped);
-        return STATUS_SUCCESS;          // UDP may drop; the provider takes the buffers back
+        // UDP may drop; the provider takes the buffers back. Every datagram of the list counts.
+        for (datagram = DataIndication; datagram != NULL; datagram = datagram->Next) {
+            UdpEchoDrop("no memory for the indication list", STATUS_INSUFFICIENT_RESOURCES);
+        }
+        return STATUS_SUCCESS;
     }
     list->Head = DataIndication;
     list->Pending = 1;                  // our own reference while we are still in here
 
     for (datagram = DataIndication; datagram != NULL; datagram = datagram->Next) {
-        if (!UdpEchoStartSend(list, datagram)) {
-            InterlockedIncrement64(&UdpEcho.Dropped);
-        }
+        (VOID)UdpEchoStartSend(list, datagram);
     }
 
     // Every send already completed (the usual case on an idle link): nothing to retain.
@@ -453,8 +485,9 @@ UdpEchoUnload(
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL, "stopping\n");
     UdpEchoStop();
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
-               "stopped (%lld datagrams echoed, %lld dropped)\n",
-               (long long)UdpEcho.Echoed, (long long)UdpEcho.Dropped);
+               "stopped (%lld datagrams echoed, %lld dropped, %lld ignored while stopping)\n",
+               (long long)UdpEcho.Echoed, (long long)UdpEcho.Dropped,
+               (long long)UdpEcho.Ignored);
 }
 
 NTSTATUS

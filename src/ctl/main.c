@@ -199,6 +199,38 @@ static int cmd_list(int argc, char **argv)
     return rc;
 }
 
+/* sc query NAME for scripts, with systemctl's LSB exit codes: 0 running, 3 not running,
+ * 4 no such service (1 when no host answers). */
+static int cmd_query(int argc, char **argv)
+{
+    const char *name = parse_read_args(find_command("query"), argc, argv);
+    json_t *reply, *d, *found = NULL;
+    size_t i;
+    int rc;
+
+    if (!name)
+        usage("query", "%s", "query wants a driver name");
+    reply = request(json_pack("{s:s}", "cmd", "list"), READ_TIMEOUT_MS, &rc);
+    if (!reply)
+        return rc;
+    json_array_foreach(json_object_get(reply, "drivers"), i,
+                       d) if (strcmp(name, str(d, "name")) == 0) found = d;
+    if (!found) {
+        if (!json_out)
+            fprintf(stderr,
+                    "wskctl: %s: no such driver in this host "
+                    "(ERROR_SERVICE_DOES_NOT_EXIST 1060)\n",
+                    name);
+        rc = 4;
+    } else {
+        if (!json_out)
+            print_service(found);
+        rc = num(found, "state_code") == 4 ? 0 : 3;
+    }
+    json_decref(reply);
+    return rc;
+}
+
 /* ---- sockets, pool, irps ---- */
 
 static int cmd_sockets(int argc, char **argv)
@@ -501,6 +533,13 @@ static const struct command commands[] = {
      "    DRIVER, only that one (exit 1 when it is not in the host).\n\n"
      "    --json prints {\"ok\":true,\"pid\":N,\"drivers\":[{\"name\",\"path\",\"state\",\n"
      "    \"state_code\",\"owner_id\"}]}.\n"},
+    {"query", cmd_query, "one driver's state, with LSB exit codes (like sc query NAME)",
+     "NAME\n    wskctl query - one driver's state, for scripts\n\n"
+     "SYNOPSIS\n    wskctl query [--json] NAME\n\n"
+     "DESCRIPTION\n"
+     "    Prints NAME's sc-query block. The exit status follows systemctl's LSB codes: 0\n"
+     "    RUNNING, 3 not running (START_PENDING, STOP_PENDING, STOPPED), 4 no such driver\n"
+     "    in the host; 1 when no host answers. --json prints the host's list reply.\n"},
     {"sockets", cmd_sockets, "every WSK socket: driver, category, addresses, state, IRPs",
      "NAME\n    wskctl sockets - the WSK sockets drivers hold\n\n"
      "SYNOPSIS\n    wskctl sockets [--json] [DRIVER]\n\n"

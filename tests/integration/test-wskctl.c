@@ -164,6 +164,12 @@ static void check_cli(void)
         E2E_CHECK(strstr(out, "SYNOPSIS") != NULL);
         free(out), free(err);
     }
+    /* query: sc query NAME with LSB exit codes. */
+    E2E_CHECK_INT(ctl(&out, &err, "query", "echosrv", NULL, NULL), 0);
+    E2E_CHECK(strstr(out, "4  RUNNING") != NULL);
+    free(out), free(err);
+    E2E_CHECK_INT(ctl(&out, &err, "query", "nosuchdriver", NULL, NULL), 4);
+    free(out), free(err);
     E2E_CHECK_INT(ctl(&out, &err, "unload", NULL, NULL, NULL), 2);
     free(out), free(err);
     E2E_CHECK_INT(ctl(&out, &err, "unload", "nosuchdriver", NULL, NULL), 1);

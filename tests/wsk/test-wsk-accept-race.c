@@ -160,9 +160,10 @@ static void close_inside_callback(int port)
     for (int i = 0; i < ROUNDS; i++) {
         int fd = lx_connect(0, port);
 
-        CHECK(fd >= 0);
+        /* Closed before any disconnect: Windows resets the connection (which connect()
+         * itself may already report). */
+        CHECK(fd >= 0 || fd == -ECONNRESET);
         CHECK(wait_closed(i + 1, T_WAIT));
-        /* Closed before any disconnect: Windows resets the connection. */
         if (fd >= 0) {
             CHECK_INT(lx_wait_close(fd, T_WAIT), -ECONNRESET);
             lx_close(fd);
@@ -188,6 +189,11 @@ static void stress(int port)
     while (n < STRESS_MAX && t_now_ms() < until) {
         int fd = lx_connect(0, port);
 
+        /* The driver may close (reset) it before connect() has returned here. */
+        if (fd == -ECONNRESET) {
+            n++;
+            continue;
+        }
         if (fd < 0) {
             CHECK_INT(fd, 0);
             break;

@@ -83,6 +83,19 @@ int main(void)
     snprintf(dir, sizeof(dir), "%s/openwsk", runtime);
     snprintf(path, sizeof(path), "%s/wskhost.sock", dir);
 
+    /* A stale socket file (its host died without removing it) is replaced, not a reason
+     * to refuse to start. */
+    E2E_CHECK_INT(mkdir(dir, 0700), 0);
+    {
+        struct sockaddr_un sun = {.sun_family = AF_UNIX};
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        snprintf(sun.sun_path, sizeof(sun.sun_path), "%.100s", path);
+        E2E_CHECK_INT(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+        close(fd);
+        E2E_CHECK_INT(lstat(path, &st), 0);
+    }
+
     E2E_CHECK_INT(e2e_host_init(&h), 0);
     {
         const char *args[] = {"--param", "echosrv:Port=0", e2e_echosrv(), NULL};

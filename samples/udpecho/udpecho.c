@@ -213,8 +213,11 @@ UdpEchoListRelease(
 static VOID
 UdpEchoSendDone(VOID)
 {
-    // Unload waits for the last send before it closes the socket.
-    if (InterlockedDecrement(&UdpEcho.InFlight) == 0 && UdpEcho.Stopping) {
+    // Unload waits for the last send before it closes the socket. Both sides use full
+    // barriers (interlocked calls): Stop sets Stopping then reads InFlight, we decrement
+    // InFlight then read Stopping, so at least one of us sees the other and no wake-up is lost.
+    if (InterlockedDecrement(&UdpEcho.InFlight) == 0 &&
+        InterlockedCompareExchange(&UdpEcho.Stopping, 0, 0) != 0) {
         KeSetEvent(&UdpEcho.IdleEvent, IO_NO_INCREMENT, FALSE);
     }
 }
@@ -293,7 +296,7 @@ UdpEchoReceiveFromEvent(
         return STATUS_SUCCESS;
     }
     // Unloading: not echoed, but counted (the stop line reports them).
-    if (UdpEcho.Stopping) {
+    if (ReadNoFence(&UdpEcho.Stopping)) {
         for (datagram = DataIndication; datagram != NULL; datagram = datagram->Next) {
             InterlockedIncrement64(&UdpEcho.Ignored);
         }
@@ -486,8 +489,9 @@ UdpEchoUnload(
     UdpEchoStop();
     DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL,
                "stopped (%lld datagrams echoed, %lld dropped, %lld ignored while stopping)\n",
-               (long long)UdpEcho.Echoed, (long long)UdpEcho.Dropped,
-               (long long)UdpEcho.Ignored);
+               (long long)ReadNoFence64(&UdpEcho.Echoed),
+               (long long)ReadNoFence64(&UdpEcho.Dropped),
+               (long long)ReadNoFence64(&UdpEcho.Ignored));
 }
 
 NTSTATUS

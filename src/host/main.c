@@ -96,16 +96,22 @@ static void print_line(const char *text, void *ctx)
     fprintf(stderr, "wskhost: %s\n", text);
 }
 
+/* --param DRIVER:NAME=VALUE: checked while parsing, before anything is started. */
+static void check_param(const char *arg)
+{
+    const char *colon = strchr(arg, ':'), *eq = strchr(arg, '=');
+
+    if (!colon || !eq || colon > eq || colon == arg || eq == colon + 1 || colon - arg >= 64)
+        usage_error("--param wants DRIVER:NAME=VALUE, not \"%s\"", arg);
+}
+
 /* --param DRIVER:NAME=VALUE -> service "DRIVER", assignment "NAME=VALUE". */
 static int apply_param(const char *arg)
 {
-    const char *colon = strchr(arg, ':'), *eq = strchr(arg, '=');
+    const char *colon = strchr(arg, ':');
     char service[64];
     owsk_ntstatus_t st;
 
-    if (!colon || !eq || colon > eq || colon == arg || eq == colon + 1 ||
-        (size_t)(colon - arg) >= sizeof(service))
-        usage_error("--param wants DRIVER:NAME=VALUE, not \"%s\"", arg);
     memcpy(service, arg, (size_t)(colon - arg));
     service[colon - arg] = '\0';
     st = owsk_registry_set_param(service, colon + 1);
@@ -145,6 +151,7 @@ int main(int argc, char **argv)
 
         switch (c) {
         case 'p':
+            check_param(optarg);
             params = realloc(params, (nparams + 1) * sizeof(*params));
             if (!params)
                 return 1;

@@ -96,7 +96,7 @@ static void exchange(int v6)
     CHECK_STR(buf, "three");
 
     /* Truncation: the IRP succeeds with the bytes that fit and MSG_TRUNC in ControlFlags
-     * (DDI: PFN_WSK_RECEIVE_FROM ControlFlags; see docs/compat/wsk-dgram.md). */
+     * (DDI: PFN_WSK_RECEIVE_FROM ControlFlags; see docs/compatibility.md). */
     {
         ULONG clen = 0, cflags = 0xdeadbeef;
 

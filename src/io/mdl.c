@@ -15,7 +15,8 @@
 
 /* IoAllocateMdl limit since Windows 7 (DDI page remarks): 4 GB - PAGE_SIZE. */
 #define OWSK_BUGCHECK_DRIVER_LEFT_LOCKED_PAGES_IN_PROCESS 0xCB
-/* 0xC4 parameter-1 values of openwsk's own MDL rules (not Microsoft codes; docs/compatibility.md, "I/O manager"). */
+/* 0xC4 parameter-1 values of openwsk's own MDL rules (not Microsoft codes; see
+ * docs/compatibility.md, "I/O manager"). */
 #define OWSK_DV_MDL_PARTIAL_OUTSIDE 0xA0100
 #define OWSK_DV_MDL_PROBE_BAD_FLAGS 0xA0101
 #define OWSK_DV_MDL_UNLOCK_NOT_LOCKED 0xA0102

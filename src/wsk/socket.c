@@ -149,17 +149,14 @@ struct owsk_wsk_socket *owsk_wsk_socket_from(PWSK_SOCKET sock, unsigned cat_mask
 
     if (!s)
         return NULL;
-    /* Garbage and freed pointers are refused without touching them. */
+    /* Garbage and freed pointers are refused without touching them. The fields are read
+     * under the lock: a socket in the live set is not retired, so not freed, meanwhile. */
     pthread_mutex_lock(&registry_lock);
-    known = live_find(s) != SIZE_MAX;
+    known = live_find(s) != SIZE_MAX &&
+            __atomic_load_n(&s->magic, __ATOMIC_ACQUIRE) == OWSK_WSK_SOCKET_MAGIC &&
+            !__atomic_load_n(&s->closed, __ATOMIC_ACQUIRE) && (cat_mask & CAT(s->category));
     pthread_mutex_unlock(&registry_lock);
-    if (!known || __atomic_load_n(&s->magic, __ATOMIC_ACQUIRE) != OWSK_WSK_SOCKET_MAGIC)
-        return NULL;
-    if (__atomic_load_n(&s->closed, __ATOMIC_ACQUIRE))
-        return NULL;
-    if (!(cat_mask & CAT(s->category)))
-        return NULL;
-    return s;
+    return known ? s : NULL;
 }
 
 bool owsk_wsk_socket_ref(struct owsk_wsk_socket *s)

@@ -2,6 +2,7 @@
 /* The harness tallies and helpers that need nothing but libc and core. */
 #include "owsk_test.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -45,6 +46,24 @@ uint64_t t_now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+bool t_sem_wait_ms(sem_t *s, unsigned timeout_ms)
+{
+    struct timespec ts;
+
+    /* sem_timedwait takes an absolute CLOCK_REALTIME time. */
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += timeout_ms / 1000;
+    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    while (sem_timedwait(s, &ts) < 0)
+        if (errno != EINTR)
+            return false;
+    return true;
 }
 
 void t_poison(void *p, size_t len)

@@ -5,6 +5,8 @@
 #define OWSK_TEST_H
 
 #include <ntddk.h>
+#include <semaphore.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +77,10 @@ int t_done(void);
 
 /* Milliseconds on CLOCK_MONOTONIC, for deadlines. */
 uint64_t t_now_ms(void);
+
+/* sem_timedwait with a deadline of timeout_ms, retried on EINTR; false on timeout. For threads
+ * that are not the test's own (loop threads, raw pthreads) to signal main. */
+bool t_sem_wait_ms(sem_t *s, unsigned timeout_ms);
 
 /* Fills memory with 0xdeadbeef so a test sees what the DDI wrote. */
 void t_poison(void *p, size_t len);

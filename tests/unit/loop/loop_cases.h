@@ -17,24 +17,6 @@
 #define WAIT_MS 10000
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
-/* A semaphore waited on with a deadline: the only way main learns the loops are done. */
-static bool sem_wait_ms(sem_t *s, unsigned ms)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
-    while (sem_timedwait(s, &ts) < 0)
-        if (errno != EINTR)
-            return false;
-    return true;
-}
-
 /* A task that posts a semaphore: once it runs, everything posted to that loop before it by
  * this thread (and by threads joined before) has run. */
 struct sem_task {
@@ -55,7 +37,7 @@ static bool flush_loop(struct owsk_loop *loop)
 
     sem_init(&sem, 0, 0);
     owsk_loop_post(loop, &st.task);
-    ok = sem_wait_ms(&sem, WAIT_MS);
+    ok = t_sem_wait_ms(&sem, WAIT_MS);
     sem_destroy(&sem);
     return ok;
 }
@@ -158,7 +140,7 @@ static void test_identity(unsigned expect_count, const char *backend)
         CHECK_UINT(owsk_loop_index(loop), i);
         sem_init(&t.sem, 0, 0);
         owsk_loop_post(loop, &t.task);
-        CHECK(sem_wait_ms(&t.sem, WAIT_MS));
+        CHECK(t_sem_wait_ms(&t.sem, WAIT_MS));
         CHECK(t.seen == loop);
         sem_destroy(&t.sem);
     }
@@ -235,7 +217,7 @@ static int watch_op(struct watch_case *c, uint32_t want)
 
     sem_init(&op.done, 0, 0);
     owsk_loop_post(c->loop, &op.task);
-    if (!sem_wait_ms(&op.done, WAIT_MS))
+    if (!t_sem_wait_ms(&op.done, WAIT_MS))
         op.result = -ETIMEDOUT;
     sem_destroy(&op.done);
     return op.result;
@@ -267,7 +249,7 @@ static void test_watch_in(void)
 
     CHECK_INT(write(sv[1], "x", 1), 1);
     /* Level-triggered and never read: fires on every wait until want is cleared at 3. */
-    CHECK(sem_wait_ms(&c.sem, WAIT_MS));
+    CHECK(t_sem_wait_ms(&c.sem, WAIT_MS));
     spin_loop(c.loop);
     CHECK_UINT(LOAD(c.fires), 3);
     CHECK_UINT(LOAD(c.last_revents), OWSK_LOOP_IN);
@@ -276,7 +258,7 @@ static void test_watch_in(void)
     c.clear_after = 4;
     c.read_data = true;
     CHECK_INT(watch_op(&c, OWSK_LOOP_IN), 0);
-    CHECK(sem_wait_ms(&c.sem, WAIT_MS));
+    CHECK(t_sem_wait_ms(&c.sem, WAIT_MS));
     CHECK_UINT(LOAD(c.fires), 4);
     CHECK_INT(watch_op(&c, OWSK_LOOP_IN), 0);
     spin_loop(c.loop);
@@ -284,7 +266,7 @@ static void test_watch_in(void)
 
     /* Peer close: IN|HUP (read returns 0), then the callback clears the interest. */
     close(sv[1]);
-    CHECK(sem_wait_ms(&c.sem, WAIT_MS));
+    CHECK(t_sem_wait_ms(&c.sem, WAIT_MS));
     spin_loop(c.loop);
     CHECK_UINT(LOAD(c.fires), 5);
     CHECK(LOAD(c.last_revents) & OWSK_LOOP_HUP);
@@ -309,7 +291,7 @@ static void test_watch_out(void)
     sem_init(&c.sem, 0, 0);
     /* An empty socket is writable at once; OUT alone reports OUT, not IN. */
     CHECK_INT(watch_op(&c, OWSK_LOOP_OUT), 0);
-    CHECK(sem_wait_ms(&c.sem, WAIT_MS));
+    CHECK(t_sem_wait_ms(&c.sem, WAIT_MS));
     CHECK_UINT(LOAD(c.last_revents), OWSK_LOOP_OUT);
     CHECK_INT(watch_op(&c, ~0u), 0);
     /* Removing twice is harmless, and a removed watch never fires. */
@@ -384,10 +366,10 @@ static void test_watch_remove_in_batch(void)
     sem_init(&sem, 0, 0);
     sem_init(&t.done, 0, 0);
     owsk_loop_post(loop, &t.task);
-    CHECK(sem_wait_ms(&t.done, WAIT_MS));
+    CHECK(t_sem_wait_ms(&t.done, WAIT_MS));
     CHECK_INT(t.r1, 0);
     CHECK_INT(t.r2, 0);
-    CHECK(sem_wait_ms(&sem, WAIT_MS));
+    CHECK(t_sem_wait_ms(&sem, WAIT_MS));
     spin_loop(loop);
     CHECK_UINT(LOAD(fires), 1);
     close(s1[0]);
@@ -452,10 +434,10 @@ static void test_many_watches(void)
     if (made != MANY)
         return;
     owsk_loop_post(loop, &task);
-    CHECK(sem_wait_ms(&many_sem, WAIT_MS));
+    CHECK(t_sem_wait_ms(&many_sem, WAIT_MS));
     for (unsigned i = 0; i < MANY; i++)
         CHECK_INT(write(many[i].peer, "m", 1), 1);
-    CHECK(sem_wait_ms(&many_sem, WAIT_MS));
+    CHECK(t_sem_wait_ms(&many_sem, WAIT_MS));
     spin_loop(loop);
     CHECK_UINT(many_fired, MANY);
     CHECK_INT(many_arm_errors, 0);
@@ -534,7 +516,7 @@ static void test_timers(void)
 
     sem_init(&timer_sem, 0, 0);
     owsk_loop_post(loop, &task);
-    CHECK(sem_wait_ms(&timer_sem, WAIT_MS));
+    CHECK(t_sem_wait_ms(&timer_sem, WAIT_MS));
     CHECK(flush_loop(loop));
     CHECK_UINT(timer_fired, NTIMERS);
     for (unsigned i = 0; i < NTIMERS; i++) {

@@ -284,20 +284,3 @@ static PROVIDER_BINDING *provider_binding_for(HANDLE h)
     return NULL;
 }
 
-/* A semaphore waited on with a deadline (false on timeout): the "event" of these tests. */
-static inline bool sem_wait_ms(sem_t *s, unsigned ms)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
-    while (sem_timedwait(s, &ts) < 0)
-        if (errno != EINTR)
-            return false;
-    return true;
-}

@@ -46,7 +46,7 @@ static void *completer_main(void *arg)
 {
     struct completer *c = arg;
 
-    if (!sem_wait_ms(&c->go, 10000))
+    if (!t_sem_wait_ms(&c->go, 10000))
         return NULL;
     __atomic_store_n(&c->called, 1, __ATOMIC_SEQ_CST);
     if (c->client)
@@ -108,12 +108,12 @@ static void pending_case(bool client_pends, bool client_deregisters)
     CHECK_UINT(owsk_nmr_bindings_outstanding(), 1);
 
     CHECK_INT(pthread_create(&w.thread, NULL, waiter_main, &w), 0);
-    CHECK(sem_wait_ms(&w.started, 10000));
+    CHECK(t_sem_wait_ms(&w.started, 10000));
     /* The wait must still be blocked: a deadline, not a sleep, bounds this check. */
-    CHECK(!sem_wait_ms(&w.returned, 200));
+    CHECK(!t_sem_wait_ms(&w.returned, 200));
 
     sem_post(&comp.go);
-    CHECK(sem_wait_ms(&w.returned, 10000));
+    CHECK(t_sem_wait_ms(&w.returned, 10000));
     pthread_join(w.thread, NULL);
     pthread_join(comp.thread, NULL);
     CHECK_STATUS(w.status, STATUS_SUCCESS);
@@ -174,7 +174,7 @@ static void *dereg_main(void *arg)
 {
     struct dereg_thread *d = arg;
 
-    sem_wait_ms(d->start, 10000);
+    t_sem_wait_ms(d->start, 10000);
     if (d->client) {
         d->dereg = NmrDeregisterClient(d->handle);
         d->wait = NmrWaitForClientDeregisterComplete(d->handle);

@@ -404,9 +404,26 @@ static bool have_ipv6_loopback(void)
     return cached;
 }
 
+socklen_t e2e_loopback_addr(bool v6, unsigned port, struct sockaddr_storage *ret_ss)
+{
+    memset(ret_ss, 0, sizeof(*ret_ss));
+    if (v6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ret_ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((uint16_t)port);
+        a->sin6_addr = in6addr_loopback;
+        return sizeof(*a);
+    }
+    struct sockaddr_in *a = (struct sockaddr_in *)ret_ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return sizeof(*a);
+}
+
 int e2e_connect(bool v6, unsigned port, unsigned timeout_ms)
 {
-    struct sockaddr_storage ss = {0};
+    struct sockaddr_storage ss;
     socklen_t len;
     int fd, flags, err = 0;
     socklen_t elen = sizeof(err);
@@ -414,19 +431,7 @@ int e2e_connect(bool v6, unsigned port, unsigned timeout_ms)
 
     if (v6 && !have_ipv6_loopback())
         v6 = false;
-    if (v6) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons((uint16_t)port);
-        a->sin6_addr = in6addr_loopback;
-        len = sizeof(*a);
-    } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-        a->sin_family = AF_INET;
-        a->sin_port = htons((uint16_t)port);
-        a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        len = sizeof(*a);
-    }
+    len = e2e_loopback_addr(v6, port, &ss);
     fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return -1;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #define E2E_SKIP 77
@@ -86,6 +87,8 @@ void e2e_host_dump(struct e2e_host *h);
 /* Raises RLIMIT_NOFILE's soft limit to at least want (or the hard limit). Returns the limit. */
 unsigned long e2e_raise_nofile(unsigned long want);
 
+/* Fills *ret_ss with 127.0.0.1 (v6 = false) or ::1 and port; returns the address length. */
+socklen_t e2e_loopback_addr(bool v6, unsigned port, struct sockaddr_storage *ret_ss);
 /* Connects a blocking TCP socket to 127.0.0.1 (v6 = false) or ::1 on port, with a deadline.
  * Returns the fd or -1. */
 int e2e_connect(bool v6, unsigned port, unsigned timeout_ms);

@@ -1,17 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The echo load client (see load.h). Level-triggered epoll; a connection wants EPOLLOUT only
  * while it has bytes left to send. */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "e2e.h"
 #include "load.h"
 
 #define MAX_CONNECTING 64
@@ -24,42 +22,12 @@ struct conn {
     bool connecting, shut, done;
 };
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static inline uint8_t pattern(uint32_t seed, uint64_t i)
-{
-    uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ull ^ ((uint64_t)seed << 32 | seed);
-    x ^= x >> 29;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 32;
-    return (uint8_t)x;
-}
-
 static int start_connect(int ep, struct conn *c, unsigned port, bool v6, size_t idx)
 {
-    struct sockaddr_storage ss = {0};
-    socklen_t len;
+    struct sockaddr_storage ss;
+    socklen_t len = e2e_loopback_addr(v6, port, &ss);
     struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = idx};
 
-    if (v6) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons((uint16_t)port);
-        a->sin6_addr = in6addr_loopback;
-        len = sizeof(*a);
-    } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-        a->sin_family = AF_INET;
-        a->sin_port = htons((uint16_t)port);
-        a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        len = sizeof(*a);
-    }
     c->fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c->fd < 0)
         return -1;
@@ -87,7 +55,7 @@ int load_run(unsigned port, bool v6, unsigned conns, uint64_t bytes_each, unsign
     struct conn *cs = calloc(conns ? conns : 1, sizeof(*cs));
     uint8_t *buf = malloc(CHUNK_MAX);
     struct epoll_event evs[256];
-    uint64_t start = now_ms(), deadline = start + timeout_ms;
+    uint64_t start = e2e_now_ms(), deadline = start + timeout_ms;
     unsigned next = 0, connecting = 0, finished = 0;
     int ep = epoll_create1(EPOLL_CLOEXEC);
     struct load_result r = {0};
@@ -103,7 +71,7 @@ int load_run(unsigned port, bool v6, unsigned conns, uint64_t bytes_each, unsign
         cs[i].rnd = (i + 1) * 2654435761u | 1;
     }
     while (finished < conns) {
-        uint64_t now = now_ms();
+        uint64_t now = e2e_now_ms();
         int n;
 
         while (next < conns && connecting < MAX_CONNECTING) {
@@ -159,7 +127,7 @@ int load_run(unsigned port, bool v6, unsigned conns, uint64_t bytes_each, unsign
                 if (chunk > left)
                     chunk = (size_t)left;
                 for (size_t i = 0; i < chunk; i++)
-                    buf[i] = pattern(c->seed, c->sent + i);
+                    buf[i] = e2e_pattern(c->seed, c->sent + i);
                 w = chunk ? send(c->fd, buf, chunk, MSG_NOSIGNAL) : 0;
                 if (w > 0)
                     c->sent += (uint64_t)w;
@@ -205,7 +173,7 @@ int load_run(unsigned port, bool v6, unsigned conns, uint64_t bytes_each, unsign
                     continue;
                 }
                 for (ssize_t i = 0; i < got; i++) {
-                    if (buf[i] != pattern(c->seed, c->got + (uint64_t)i)) {
+                    if (buf[i] != e2e_pattern(c->seed, c->got + (uint64_t)i)) {
                         fprintf(stderr, "load: connection %u byte %llu differs\n", c->seed - 1,
                                 (unsigned long long)(c->got + (uint64_t)i));
                         r.mismatched++;
@@ -225,7 +193,7 @@ int load_run(unsigned port, bool v6, unsigned conns, uint64_t bytes_each, unsign
             close(cs[i].fd);
             r.failed++;
         }
-    r.wall_ms = now_ms() - start;
+    r.wall_ms = e2e_now_ms() - start;
     close(ep);
     free(cs);
     free(buf);

@@ -15,6 +15,7 @@
 
 #include "client.h"
 #include "host/ctlpath.h"
+#include "host/svcname.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -462,19 +463,8 @@ static int cmd_run(int argc, char **argv)
     }
     if (!module)
         usage("run", "%s", "run wants a driver module (DRIVER.so)");
-    {
-        const char *base = strrchr(module, '/');
-        size_t len;
-
-        base = base ? base + 1 : module;
-        len = strlen(base);
-        if (len > 3 && strcmp(base + len - 3, ".so") == 0)
-            len -= 3;
-        if (len == 0 || len >= sizeof(service))
-            usage("run", "bad driver module name \"%s\"", module);
-        memcpy(service, base, len);
-        service[len] = '\0';
-    }
+    if (host_service_name(module, service, sizeof(service)) < 0)
+        usage("run", "bad driver module name \"%s\"", module);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
 

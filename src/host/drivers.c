@@ -25,22 +25,6 @@ static struct hosted *drivers;
 static size_t count, cap;
 static bool closed;
 
-int host_service_name(const char *path, char *buf, size_t len)
-{
-    const char *base = strrchr(path, '/');
-    size_t n;
-
-    base = base ? base + 1 : path;
-    n = strlen(base);
-    if (n > 3 && strcmp(base + n - 3, ".so") == 0)
-        n -= 3;
-    if (n == 0 || n >= len)
-        return -ENAMETOOLONG;
-    memcpy(buf, base, n);
-    buf[n] = '\0';
-    return 0;
-}
-
 static struct hosted *find(const char *name)
 {
     for (size_t i = 0; i < count; i++)

@@ -9,6 +9,8 @@
 
 #include <openwsk/host.h>
 
+#include "svcname.h"
+
 /* Receives one line of a report (no trailing newline). */
 typedef void (*host_line_fn)(const char *text, void *ctx);
 
@@ -17,9 +19,6 @@ typedef void (*host_line_fn)(const char *text, void *ctx);
 
 /* The unload deadline for every driver, in milliseconds. Set once at start-up. */
 extern unsigned host_unload_timeout_ms;
-
-/* The service name of a module path: its file name without ".so". 0, or -ENAMETOOLONG. */
-int host_service_name(const char *path, char *buf, size_t len);
 
 /* Feeds params ("NAME=VALUE" each) to the service's Parameters key, then loads the module.
  * On failure returns -1, fills err with one line such as "echosrv: DriverEntry failed:

@@ -139,10 +139,11 @@ static __attribute__((noreturn)) void not_object(PVOID Object, const char *ddi)
                      Object);
 }
 
-static LONG_PTR reference(PVOID Object, const char *ddi)
+/* Locks: takes ob_lock and returns with it held; bug-checks (with it released) when Object
+ * is not a live object. */
+static struct ob_entry *lock_live(PVOID Object, const char *ddi)
 {
     struct ob_entry *e;
-    LONG_PTR r;
 
     pthread_mutex_lock(&ob_lock);
     e = find(Object);
@@ -150,23 +151,23 @@ static LONG_PTR reference(PVOID Object, const char *ddi)
         pthread_mutex_unlock(&ob_lock);
         not_object(Object, ddi);
     }
-    r = ++e->refs;
+    return e;
+}
+
+static LONG_PTR reference(PVOID Object, const char *ddi)
+{
+    struct ob_entry *e = lock_live(Object, ddi);
+    LONG_PTR r = ++e->refs;
+
     pthread_mutex_unlock(&ob_lock);
     return r;
 }
 
 static LONG_PTR dereference(PVOID Object, const char *ddi)
 {
-    struct ob_entry *e;
-    LONG_PTR r;
+    struct ob_entry *e = lock_live(Object, ddi);
+    LONG_PTR r = --e->refs;
 
-    pthread_mutex_lock(&ob_lock);
-    e = find(Object);
-    if (!e || e->refs <= 0) {
-        pthread_mutex_unlock(&ob_lock);
-        not_object(Object, ddi);
-    }
-    r = --e->refs;
     if (r == 0)
         unlink_entry(e);
     pthread_mutex_unlock(&ob_lock);

@@ -357,6 +357,18 @@ NTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable,
     return STATUS_SUCCESS;
 }
 
+/* The KeReadState* DDIs: SignalState is a plain LONG written under dlock, so it is read under
+ * dlock too (ordered after the last set or release). */
+static LONG read_state(DISPATCHER_HEADER *h)
+{
+    LONG s;
+
+    pthread_mutex_lock(&dlock);
+    s = h->SignalState;
+    pthread_mutex_unlock(&dlock);
+    return s;
+}
+
 /* ---- Events ---- */
 
 VOID KeInitializeEvent(PRKEVENT Event, EVENT_TYPE Type, BOOLEAN State)
@@ -404,12 +416,7 @@ VOID KeClearEvent(PRKEVENT Event)
 
 LONG KeReadStateEvent(PRKEVENT Event)
 {
-    LONG s;
-
-    pthread_mutex_lock(&dlock);
-    s = Event->Header.SignalState;
-    pthread_mutex_unlock(&dlock);
-    return s;
+    return read_state(&Event->Header);
 }
 
 /* KePulseEvent: signals (satisfying current waiters), then resets; returns the old state. */
@@ -465,12 +472,7 @@ LONG KeReleaseSemaphore(PRKSEMAPHORE Semaphore, KPRIORITY Increment, LONG Adjust
 
 LONG KeReadStateSemaphore(PRKSEMAPHORE Semaphore)
 {
-    LONG s;
-
-    pthread_mutex_lock(&dlock);
-    s = Semaphore->Header.SignalState;
-    pthread_mutex_unlock(&dlock);
-    return s;
+    return read_state(&Semaphore->Header);
 }
 
 /* ---- Mutexes ---- */
@@ -517,10 +519,5 @@ LONG KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait)
 
 LONG KeReadStateMutex(PRKMUTEX Mutex)
 {
-    LONG s;
-
-    pthread_mutex_lock(&dlock);
-    s = Mutex->Header.SignalState;
-    pthread_mutex_unlock(&dlock);
-    return s;
+    return read_state(&Mutex->Header);
 }

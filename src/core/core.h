@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <ntdef.h>
 
@@ -122,5 +123,9 @@ static inline void owsk_owner_leave(struct owsk_owner *prev)
 /* Monotonic milliseconds and 100 ns units, for deadlines and Windows time conversions. */
 uint64_t owsk_now_ms(void);
 uint64_t owsk_now_100ns(void);
+
+/* clock's current time plus ms: an absolute deadline for pthread_cond_timedwait (whose clock
+ * is the condition's) or sem_timedwait (CLOCK_REALTIME). */
+struct timespec owsk_timespec_after_ms(clockid_t clock, unsigned ms);
 
 #endif

@@ -199,16 +199,10 @@ uint64_t owsk_ex_work_outstanding(unsigned owner_id)
 
 bool owsk_ex_work_wait_idle(unsigned owner_id, unsigned timeout_ms)
 {
-    struct timespec ts;
+    /* idle_cv is statically initialised, so its clock is CLOCK_REALTIME. */
+    struct timespec ts = owsk_timespec_after_ms(CLOCK_REALTIME, timeout_ms);
     bool idle;
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += timeout_ms / 1000;
-    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
     pthread_mutex_lock(&wlock);
     for (;;) {
         uint64_t *c = count_of(owner_id);

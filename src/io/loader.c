@@ -315,13 +315,7 @@ int owsk_driver_unload(struct owsk_driver *drv, unsigned timeout_ms)
     if (timeout_ms == 0)
         timeout_ms = io_unload_timeout_ms;
     pthread_once(&cond_once, init_cond);
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-    if (deadline.tv_nsec >= 1000000000) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000;
-    }
+    deadline = owsk_timespec_after_ms(CLOCK_MONOTONIC, timeout_ms);
 
     pthread_mutex_lock(&lock);
     if (atomic_load(&drv->state) == OWSK_DRIVER_RUNNING) {

@@ -50,16 +50,8 @@ uint64_t t_now_ms(void)
 
 bool t_sem_wait_ms(sem_t *s, unsigned timeout_ms)
 {
-    struct timespec ts;
+    struct timespec ts = owsk_timespec_after_ms(CLOCK_REALTIME, timeout_ms);
 
-    /* sem_timedwait takes an absolute CLOCK_REALTIME time. */
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += timeout_ms / 1000;
-    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
     while (sem_timedwait(s, &ts) < 0)
         if (errno != EINTR)
             return false;

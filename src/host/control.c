@@ -384,6 +384,8 @@ out:
     free(buf);
 }
 
+/* Thread: the control thread; serves one client at a time. IRQL: PASSIVE_LEVEL. Locks: none
+ * held; loads and unloads take the drivers lock in drivers.c. */
 static void *control_thread(void *arg)
 {
     (void)arg;

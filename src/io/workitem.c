@@ -2,8 +2,8 @@
 /* IO_WORKITEMs on ex's system worker pool: IoAllocateWorkItem/IoFreeWorkItem,
  * IoInitializeWorkItem/IoUninitializeWorkItem/IoSizeofWorkItem, IoQueueWorkItem(Ex).
  * The routine runs at PASSIVE_LEVEL as the item's driver, which stays referenced (and its
- * module mapped) while the item is queued, as does the item's device object. Leaves out: queue types (all run as DelayedWorkQueue)
- * and IoTryQueueWorkItem. */
+ * module mapped) while the item is queued, as does the item's device object. Leaves out: queue
+ * types (all run as DelayedWorkQueue) and IoTryQueueWorkItem. */
 #include <stdlib.h>
 #include <string.h>
 

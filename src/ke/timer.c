@@ -46,7 +46,7 @@ static bool enqueue(PKTIMER t)
 }
 
 /* Thread: the timer thread. IRQL: PASSIVE_LEVEL (it never calls driver code: expiry only
- * signals and queues the DPC). Locks: takes the dispatcher lock. */
+ * signals and queues the DPC). Locks: the dispatcher lock held. */
 static void expire_locked(PKTIMER t, uint64_t now)
 {
     int64_t st = owsk_ke_system_time();
@@ -64,6 +64,8 @@ static void expire_locked(PKTIMER t, uint64_t now)
                           (PVOID)(ULONG_PTR)(ULONG)((uint64_t)st >> 32));
 }
 
+/* Thread: the timer thread. IRQL: PASSIVE_LEVEL. Locks: holds the dispatcher lock except
+ * while waiting for the earliest due time. */
 static void *timer_thread(void *arg)
 {
     pthread_mutex_t *m = owsk_ke_dispatcher_mutex();

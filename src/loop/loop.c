@@ -285,6 +285,7 @@ static void dispatch(struct owsk_loop *loop, struct owsk_loop_watch *w, uint32_t
 
 /* ---- the loop thread ---- */
 
+/* Thread: owner loop (run as a task). */
 static void stop_fn(struct owsk_loop_task *task)
 {
     struct owsk_loop *loop = (struct owsk_loop *)((char *)task -
@@ -292,6 +293,8 @@ static void stop_fn(struct owsk_loop_task *task)
     loop->stopping = true;
 }
 
+/* Thread: the loop's own, the owner of every watch, timer and task on it. Locks: none held;
+ * handlers run one at a time, in this thread. */
 static void *loop_main(void *arg)
 {
     struct owsk_loop *loop = arg;

@@ -125,7 +125,8 @@ static void binding_unlink_locked(struct binding *b)
 /* Lock not held. Both sides have detached: cleanup callbacks, then the binding goes. */
 static void binding_cleanup(struct binding *b)
 {
-    PNPI_CLIENT_CLEANUP_BINDING_CONTEXT_FN ccleanup = b->client->client->ClientCleanupBindingContext;
+    PNPI_CLIENT_CLEANUP_BINDING_CONTEXT_FN ccleanup =
+        b->client->client->ClientCleanupBindingContext;
     PNPI_PROVIDER_CLEANUP_BINDING_CONTEXT_FN pcleanup =
         b->provider->provider->ProviderCleanupBindingContext;
     struct owsk_owner *prev;

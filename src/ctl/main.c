@@ -214,8 +214,11 @@ static int cmd_query(int argc, char **argv)
     reply = request(json_pack("{s:s}", "cmd", "list"), READ_TIMEOUT_MS, &rc);
     if (!reply)
         return rc;
-    json_array_foreach(json_object_get(reply, "drivers"), i,
-                       d) if (strcmp(name, str(d, "name")) == 0) found = d;
+    json_array_foreach(json_object_get(reply, "drivers"), i, d)
+    {
+        if (strcmp(name, str(d, "name")) == 0)
+            found = d;
+    }
     if (!found) {
         if (!json_out)
             fprintf(stderr,

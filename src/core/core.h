@@ -120,9 +120,8 @@ static inline void owsk_owner_leave(struct owsk_owner *prev)
     owsk_current_owner = prev;
 }
 
-/* Monotonic milliseconds and 100 ns units, for deadlines and Windows time conversions. */
+/* Monotonic milliseconds, for deadlines. */
 uint64_t owsk_now_ms(void);
-uint64_t owsk_now_100ns(void);
 
 /* clock's current time plus ms: an absolute deadline for pthread_cond_timedwait (whose clock
  * is the condition's) or sem_timedwait (CLOCK_REALTIME). */

@@ -1,18 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Monotonic clocks for deadlines and interrupt-time style counters, and absolute timespec
- * deadlines for timed waits. Wall-clock (system time)
- * conversions live in ke, which owns KeQuerySystemTime. */
+/* Monotonic milliseconds and absolute timespec deadlines for timed waits. Interrupt and
+ * system time live in ke, which owns KeQueryInterruptTime and KeQuerySystemTime. */
 #include <time.h>
 
 #include "core/core.h"
-
-uint64_t owsk_now_100ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 10000000u + (uint64_t)ts.tv_nsec / 100u;
-}
 
 uint64_t owsk_now_ms(void)
 {

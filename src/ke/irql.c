@@ -76,13 +76,8 @@ KIRQL KeRaiseIrqlToSynchLevel(VOID)
 }
 
 /* Critical regions disable normal kernel APCs on Windows; there are no APCs here, so only
- * the depth is kept (for KeAreApcsDisabled and the verifier's balance checks). */
+ * the depth is kept (for KeAreApcsDisabled and the unbalanced-leave bug check). */
 static _Thread_local int critical_depth;
-
-int owsk_ke_critical_region_depth(void)
-{
-    return critical_depth;
-}
 
 VOID KeEnterCriticalRegion(VOID)
 {

@@ -29,9 +29,6 @@ void owsk_ke_irql_check_le(KIRQL max, const char *ddi, const void *object);
             owsk_ke_irql_check_le((max), __func__, (obj));                                         \
     } while (0)
 
-/* KeEnterCriticalRegion depth of the calling thread (tests, verifier). */
-int owsk_ke_critical_region_depth(void);
-
 /* ---- Bug checks (bugcheck.c) ---- */
 
 /* Windows bug-check codes used across rooms. */

@@ -285,8 +285,8 @@ NTSTATUS owsk_rtl_registry_set_value(const WCHAR *key_path, size_t key_path_char
     return status;
 }
 
-/* "\Registry\...\Services\<service>[\Parameters]" as UTF-16 in a malloc'd buffer. */
-static WCHAR *service_path(const char *service, bool parameters, size_t *ret_chars)
+/* "\Registry\...\Services\<service>\Parameters" as UTF-16 in a malloc'd buffer. */
+static WCHAR *params_path(const char *service, size_t *ret_chars)
 {
     size_t base = sizeof(services_path) / sizeof(WCHAR) - 1, slen = strlen(service);
     size_t cap = base + 1 + slen * 2 + 16, n;
@@ -297,10 +297,8 @@ static WCHAR *service_path(const char *service, bool parameters, size_t *ret_cha
     memcpy(p, services_path, base * sizeof(WCHAR));
     p[base] = '\\';
     n = base + 1 + owsk_rtl_utf8_to_utf16(service, slen, p + base + 1, cap - base - 1);
-    if (parameters) {
-        memcpy(p + n, u"\\Parameters", 11 * sizeof(WCHAR));
-        n += 11;
-    }
+    memcpy(p + n, u"\\Parameters", 11 * sizeof(WCHAR));
+    n += 11;
     p[n] = 0;
     *ret_chars = n;
     return p;
@@ -311,7 +309,7 @@ static bool valid_service(const char *service)
     return service && *service && !strchr(service, '\\') && strlen(service) < 256;
 }
 
-static NTSTATUS open_service_key(const char *service, bool parameters, HANDLE *ret)
+NTSTATUS owsk_rtl_registry_open_service_parameters(const char *service, HANDLE *ret)
 {
     size_t n;
     WCHAR *path;
@@ -320,7 +318,7 @@ static NTSTATUS open_service_key(const char *service, bool parameters, HANDLE *r
 
     if (!valid_service(service) || !ret)
         return STATUS_INVALID_PARAMETER;
-    path = service_path(service, parameters, &n);
+    path = params_path(service, &n);
     if (!path)
         return STATUS_INSUFFICIENT_RESOURCES;
     pthread_mutex_lock(&reg_lock);
@@ -332,16 +330,6 @@ static NTSTATUS open_service_key(const char *service, bool parameters, HANDLE *r
     return status;
 }
 
-NTSTATUS owsk_rtl_registry_open_service_parameters(const char *service, HANDLE *ret)
-{
-    return open_service_key(service, true, ret);
-}
-
-NTSTATUS owsk_rtl_registry_open_service(const char *service, HANDLE *ret)
-{
-    return open_service_key(service, false, ret);
-}
-
 static NTSTATUS set_param(const char *service, const char *name, size_t name_len, ULONG type,
                           const void *data, ULONG size)
 {
@@ -351,7 +339,7 @@ static NTSTATUS set_param(const char *service, const char *name, size_t name_len
 
     if (!valid_service(service) || !name || name_len == 0 || name_len > 16383)
         return STATUS_INVALID_PARAMETER;
-    path = service_path(service, true, &n);
+    path = params_path(service, &n);
     wname = malloc((name_len + 1) * sizeof(WCHAR));
     if (!path || !wname) {
         free(path);

@@ -71,8 +71,6 @@ bool owsk_rtl_registry_is_key(HANDLE h);
 /* Opens (creating it if needed) Services\<service>\Parameters; for IoOpenDriverRegistryKey.
  * The handle is closed with ZwClose. */
 NTSTATUS owsk_rtl_registry_open_service_parameters(const char *service, HANDLE *ret);
-/* Opens (creating it if needed) Services\<service> (for io's DriverObject RegistryPath). */
-NTSTATUS owsk_rtl_registry_open_service(const char *service, HANDLE *ret);
 /* Removes every key and value (tests). */
 void owsk_rtl_registry_reset(void);
 /* Sets a value of any type under an absolute path (creating keys). data is copied. */

@@ -37,7 +37,7 @@ static void lock_word(PKSPIN_LOCK lock, const char *ddi)
             owsk_ke_bugcheck(OWSK_BUGCHECK_SPIN_LOCK_ALREADY_OWNED, (ULONG_PTR)lock, 0, 0, 0,
                              "%s: spin lock %p is already held by this thread", ddi, (void *)lock);
         if (++spins < 64)
-            __builtin_ia32_pause();
+            YieldProcessor();
         else
             sched_yield();
     }

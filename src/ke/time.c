@@ -113,5 +113,5 @@ VOID KeStallExecutionProcessor(ULONG MicroSeconds)
 {
     uint64_t end = owsk_ke_interrupt_time() + (uint64_t)MicroSeconds * 10;
     while (owsk_ke_interrupt_time() < end)
-        __builtin_ia32_pause();
+        YieldProcessor();
 }

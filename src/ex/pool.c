@@ -51,7 +51,8 @@ static struct pool_row *row_buckets[256];
 /* Recently freed addresses, to tell a double free from a pointer never allocated. */
 static const void *freed[NFREED];
 static size_t freed_pos;
-/* Set by the verifier before drivers load; read atomically. */
+/* Set before drivers load (by the pool tests; by a verifier, once there is one); read
+ * atomically. */
 static const struct owsk_ex_pool_hooks *hooks;
 
 void owsk_ex_set_pool_hooks(const struct owsk_ex_pool_hooks *h)
@@ -99,11 +100,6 @@ static struct pool_row *row_for(unsigned owner_id, uint32_t tag, int paged)
     r->all_next = rows;
     rows = r;
     return r;
-}
-
-static struct pool_row *row_walk_next(struct pool_row *r)
-{
-    return r->all_next;
 }
 
 const char *owsk_ex_tag_string(uint32_t tag, char buf[5])
@@ -212,7 +208,7 @@ static void pool_free(void *p, bool check_tag, ULONG tag, const char *ddi)
     }
     if (h->magic != MAGIC_LIVE) {
         pthread_mutex_unlock(&pool_lock);
-        owsk_ke_bugcheck(0x19 /* BAD_POOL_HEADER */, 0x20, (ULONG_PTR)h, h->magic, 0,
+        owsk_ke_bugcheck(BAD_POOL_HEADER, 0x20, (ULONG_PTR)h, h->magic, 0,
                          "%s(%p): the pool header before the block was overwritten "
                          "(buffer underrun)",
                          ddi, p);
@@ -390,7 +386,7 @@ void owsk_ex_pool_outstanding(unsigned owner_id, uint64_t *ret_allocs, uint64_t 
     uint64_t n = 0, bytes = 0;
 
     pthread_mutex_lock(&pool_lock);
-    for (struct pool_row *r = rows; r; r = row_walk_next(r)) {
+    for (struct pool_row *r = rows; r; r = r->all_next) {
         if (r->pub.owner_id != owner_id)
             continue;
         n += r->pub.allocs - r->pub.frees;
@@ -457,11 +453,11 @@ static struct owsk_pool_row *snapshot(size_t *ret_n)
     struct owsk_pool_row *v;
 
     pthread_mutex_lock(&pool_lock);
-    for (struct pool_row *r = rows; r; r = row_walk_next(r))
+    for (struct pool_row *r = rows; r; r = r->all_next)
         n++;
     v = malloc((n ? n : 1) * sizeof(*v));
     if (v)
-        for (struct pool_row *r = rows; r; r = row_walk_next(r))
+        for (struct pool_row *r = rows; r; r = r->all_next)
             v[i++] = r->pub;
     pthread_mutex_unlock(&pool_lock);
     *ret_n = v ? n : 0;

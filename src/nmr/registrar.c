@@ -8,37 +8,18 @@
 
 #include <netioddk.h>
 #include <ntstatus.h>
+#include <wdm.h>
 
 #include "core/core.h"
 #include "ke/ke.h"
 #include "nmr/nmr.h"
 
-/* A small intrusive list; every list and every field below marked "lock" is guarded by
- * reg_lock. Callbacks into modules are never made with reg_lock held. */
-struct link {
-    struct link *prev, *next;
-};
-
-static void list_add(struct link *head, struct link *l)
-{
-    l->prev = head->prev;
-    l->next = head;
-    head->prev->next = l;
-    head->prev = l;
-}
-
-static void list_del(struct link *l)
-{
-    l->prev->next = l->next;
-    l->next->prev = l->prev;
-    l->prev = l->next = l;
-}
-
-#define ITEM(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+/* Every list and every field below marked "lock" is guarded by reg_lock. Callbacks into
+ * modules are never made with reg_lock held. */
 
 /* A registered client or provider; its address is the NmrClientHandle/NmrProviderHandle. */
 struct module {
-    struct link link; /* lock: in modules */
+    LIST_ENTRY link; /* lock: in modules */
     bool is_client;
     PNPI_CLIENT_CHARACTERISTICS client;
     PNPI_PROVIDER_CHARACTERISTICS provider;
@@ -65,7 +46,7 @@ enum binding_state {
 
 /* A client-provider pair; its address is the NmrBindingHandle both sides see. */
 struct binding {
-    struct link link;          /* lock: in bindings (for handle validation) */
+    LIST_ENTRY link;           /* lock: in bindings (for handle validation) */
     struct module *client, *provider;
     enum binding_state state;  /* lock */
     bool offering;             /* lock: the client's attach callback has not returned */
@@ -81,8 +62,8 @@ enum { CLIENT = 0, PROVIDER = 1 };
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Broadcast when a deregistering module's last binding is cleaned up. */
 static pthread_cond_t reg_cond = PTHREAD_COND_INITIALIZER;
-static struct link modules = {&modules, &modules};
-static struct link bindings = {&bindings, &bindings};
+static LIST_ENTRY modules = {&modules, &modules};
+static LIST_ENTRY bindings = {&bindings, &bindings};
 static unsigned nmodules, nbindings; /* lock */
 
 static bool same_npi(const struct module *a, const struct module *b)
@@ -93,8 +74,8 @@ static bool same_npi(const struct module *a, const struct module *b)
 /* Lock held. Handles are our pointers; check they are live before touching them. */
 static struct module *find_module(HANDLE h, bool is_client)
 {
-    for (struct link *l = modules.next; l != &modules; l = l->next) {
-        struct module *m = ITEM(l, struct module, link);
+    for (PLIST_ENTRY l = modules.Flink; l != &modules; l = l->Flink) {
+        struct module *m = CONTAINING_RECORD(l, struct module, link);
         if ((HANDLE)m == h)
             return m->is_client == is_client ? m : NULL;
     }
@@ -103,9 +84,9 @@ static struct module *find_module(HANDLE h, bool is_client)
 
 static struct binding *find_binding(HANDLE h)
 {
-    for (struct link *l = bindings.next; l != &bindings; l = l->next)
-        if ((HANDLE)ITEM(l, struct binding, link) == h)
-            return ITEM(l, struct binding, link);
+    for (PLIST_ENTRY l = bindings.Flink; l != &bindings; l = l->Flink)
+        if ((HANDLE)CONTAINING_RECORD(l, struct binding, link) == h)
+            return CONTAINING_RECORD(l, struct binding, link);
     return NULL;
 }
 
@@ -114,7 +95,7 @@ static struct binding *find_binding(HANDLE h)
 /* Lock held. A binding is gone: drop it from its modules and wake deregistration waits. */
 static void binding_unlink_locked(struct binding *b)
 {
-    list_del(&b->link);
+    RemoveEntryList(&b->link);
     nbindings--;
     if (--b->client->bindings == 0 && b->client->deregistering)
         pthread_cond_broadcast(&reg_cond);
@@ -257,8 +238,8 @@ static NTSTATUS match_locked(struct module *m, struct binding ***ret_list, unsig
     struct binding **list = NULL;
     unsigned n = 0, cap = 0;
 
-    for (struct link *l = modules.next; l != &modules; l = l->next) {
-        struct module *o = ITEM(l, struct module, link);
+    for (PLIST_ENTRY l = modules.Flink; l != &modules; l = l->Flink) {
+        struct module *o = CONTAINING_RECORD(l, struct module, link);
         struct binding *b;
         if (o == m || o->is_client == m->is_client || o->deregistering || !same_npi(m, o))
             continue;
@@ -277,7 +258,7 @@ static NTSTATUS match_locked(struct module *m, struct binding ***ret_list, unsig
         b->provider = m->is_client ? o : m;
         b->state = B_NEW;
         b->offering = true;
-        list_add(&bindings, &b->link);
+        InsertTailList(&bindings, &b->link);
         nbindings++;
         b->client->bindings++;
         b->provider->bindings++;
@@ -306,7 +287,7 @@ static NTSTATUS register_module(struct module *m, PHANDLE ret_handle)
     pthread_mutex_lock(&reg_lock);
     st = match_locked(m, &list, &n);
     if (NT_SUCCESS(st)) {
-        list_add(&modules, &m->link);
+        InsertTailList(&modules, &m->link);
         nmodules++;
     }
     pthread_mutex_unlock(&reg_lock);
@@ -455,8 +436,8 @@ static NTSTATUS deregister_module(HANDLE h, bool is_client)
              * still detach, one lock round-trip each. */
             for (;;) {
                 struct binding *b = NULL;
-                for (struct link *l = bindings.next; l != &bindings; l = l->next) {
-                    struct binding *x = ITEM(l, struct binding, link);
+                for (PLIST_ENTRY l = bindings.Flink; l != &bindings; l = l->Flink) {
+                    struct binding *x = CONTAINING_RECORD(l, struct binding, link);
                     if ((x->client == m || x->provider == m) && start_detach_locked(x)) {
                         b = x;
                         break;
@@ -469,8 +450,8 @@ static NTSTATUS deregister_module(HANDLE h, bool is_client)
                 pthread_mutex_lock(&reg_lock);
             }
         } else {
-            for (struct link *l = bindings.next; l != &bindings; l = l->next) {
-                struct binding *x = ITEM(l, struct binding, link);
+            for (PLIST_ENTRY l = bindings.Flink; l != &bindings; l = l->Flink) {
+                struct binding *x = CONTAINING_RECORD(l, struct binding, link);
                 if ((x->client == m || x->provider == m) && start_detach_locked(x))
                     list[n++] = x;
             }
@@ -513,7 +494,7 @@ static NTSTATUS wait_deregister(HANDLE h, bool is_client)
     m->waited = true;
     while (m->bindings)
         pthread_cond_wait(&reg_cond, &reg_lock);
-    list_del(&m->link);
+    RemoveEntryList(&m->link);
     nmodules--;
     pthread_mutex_unlock(&reg_lock);
     free(m);

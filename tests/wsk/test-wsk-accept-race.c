@@ -98,13 +98,13 @@ static NTSTATUS WSKAPI on_accept(PVOID SocketContext, ULONG Flags, PSOCKADDR Loc
      * never block: callbacks run at DISPATCH_LEVEL. */
     until = t_now_ms() + SPIN_MS;
     while (!LOAD(g.called[i]) && t_now_ms() < until)
-        ;
+        YieldProcessor();
     if (l.la >= 0 && l.lb >= 0 && l.la == l.lb) {
         InterlockedIncrement(&g.same_loop);
         return STATUS_SUCCESS; /* that loop is ours: the close completes after we return */
     }
     while (!LOAD(g.irp[i].done) && t_now_ms() < until)
-        ;
+        YieldProcessor();
     if (LOAD(g.irp[i].done))
         InterlockedIncrement(&g.inside);
     *AcceptSocketContext = NULL;

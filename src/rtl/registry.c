@@ -199,6 +199,21 @@ static NTSTATUS new_handle(struct reg_key *k, HANDLE *ret)
     return STATUS_SUCCESS;
 }
 
+/* Opens a handle on the key at the absolute path[0..n), creating missing keys if create.
+ * Locks: takes reg_lock. */
+static NTSTATUS open_absolute(const WCHAR *path, size_t n, bool create, HANDLE *ret)
+{
+    struct reg_key *k;
+    NTSTATUS status;
+
+    pthread_mutex_lock(&reg_lock);
+    status = walk(&root, path, n, create, &k);
+    if (NT_SUCCESS(status))
+        status = new_handle(k, ret);
+    pthread_mutex_unlock(&reg_lock);
+    return status;
+}
+
 /* Locks: reg_lock held. */
 static struct reg_key *key_of(HANDLE h)
 {
@@ -313,7 +328,6 @@ NTSTATUS owsk_rtl_registry_open_service_parameters(const char *service, HANDLE *
 {
     size_t n;
     WCHAR *path;
-    struct reg_key *k;
     NTSTATUS status;
 
     if (!valid_service(service) || !ret)
@@ -321,11 +335,7 @@ NTSTATUS owsk_rtl_registry_open_service_parameters(const char *service, HANDLE *
     path = params_path(service, &n);
     if (!path)
         return STATUS_INSUFFICIENT_RESOURCES;
-    pthread_mutex_lock(&reg_lock);
-    status = walk(&root, path, n, true, &k);
-    if (NT_SUCCESS(status))
-        status = new_handle(k, ret);
-    pthread_mutex_unlock(&reg_lock);
+    status = open_absolute(path, n, true, ret);
     free(path);
     return status;
 }
@@ -834,7 +844,6 @@ static NTSTATUS open_relative(ULONG RelativeTo, PCWSTR Path, HANDLE *ret, bool *
     ULONG rel = RelativeTo & ~(ULONG)RTL_REGISTRY_OPTIONAL;
     size_t bn, pn, n;
     WCHAR *full;
-    struct reg_key *k;
     NTSTATUS status;
 
     if (rel & RTL_REGISTRY_HANDLE) {
@@ -860,11 +869,7 @@ static NTSTATUS open_relative(ULONG RelativeTo, PCWSTR Path, HANDLE *ret, bool *
         full[n++] = '\\';
     memcpy(full + n, Path, pn * sizeof(WCHAR));
     n += pn;
-    pthread_mutex_lock(&reg_lock);
-    status = walk(&root, full, n, false, &k);
-    if (NT_SUCCESS(status))
-        status = new_handle(k, ret);
-    pthread_mutex_unlock(&reg_lock);
+    status = open_absolute(full, n, false, ret);
     free(full);
     *ret_owned = true;
     return status;

@@ -25,7 +25,8 @@ struct slot {
     size_t next_free;
 };
 
-/* Guarded by table_lock. Never held while an object is released. */
+/* Guarded by table_lock. Never held while an object is released. Lock order: table_lock,
+ * then object.c's ob_lock (a lookup takes its reference under table_lock). */
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct slot *slots;
 static size_t nslots, free_head = SIZE_MAX, open_count;

@@ -21,6 +21,7 @@ static _Thread_local PKTHREAD self;
 static _Thread_local jmp_buf *exit_jmp;
 static uintptr_t next_id = 0x100; /* atomic; ids advance by 4 like Windows client ids */
 
+/* Set once by init_once (under `once`), read-only afterwards. */
 static pthread_key_t foreign_key;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static PEPROCESS process;

@@ -2,6 +2,7 @@
 /* R-01 (driver side): with MaxConnections=4, four connections echo and a fifth is closed
  * by the provider (echosrv's WskAcceptEvent returns STATUS_REQUEST_NOT_ACCEPTED) without a
  * byte echoed; once one of the four closes, a new connection is served again. */
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -39,7 +40,9 @@ int main(void)
     /* The fifth: the TCP handshake completes (the provider accepts before asking the
      * driver), then the connection is closed without an echo. */
     extra = e2e_connect(false, h.port, 10000);
-    E2E_CHECK(extra >= 0);
+    /* The provider may reset the rejected connection before connect() reports success:
+     * ECONNRESET here is the same "closed without an echo". */
+    E2E_CHECK(extra >= 0 || errno == ECONNRESET);
     if (extra >= 0) {
         send(extra, "x", 1, MSG_NOSIGNAL);
         E2E_CHECK_INT(e2e_expect_closed(extra, 10000), 0);

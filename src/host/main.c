@@ -123,7 +123,19 @@ static int apply_param(const char *arg)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+struct options {
+    struct owsk_host_config cfg;
+    const char **params; /* --param arguments, checked, not yet applied */
+    size_t nparams;
+    const char *control_path; /* NULL: the default */
+    bool use_control;
+};
+
+/* Parses the options into o. Returns -1 when the host should run, else the exit status
+ * (--help and --version print and return 0; a bad option returns 2 or exits through
+ * usage_error). */
+static int parse_options(int argc, char **argv, struct options *o)
 {
     enum { OPT_LOOPS = 256, OPT_UNLOAD_TIMEOUT, OPT_CONTROL, OPT_NO_CONTROL };
     static const struct option opts[] = {
@@ -136,26 +148,19 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {0},
     };
-    struct owsk_host_config cfg = {0};
-    const char **params = NULL;
-    size_t nparams = 0;
-    char path_buf[108], names[512], status_msg[768];
-    const char *control_path = NULL;
-    bool use_control = true, timed_out = false;
-    struct signalfd_siginfo si;
-    sigset_t sigs;
-    int c, sfd, r;
+    int c;
 
+    o->use_control = true;
     while ((c = getopt_long(argc, argv, "p:hV", opts, NULL)) != -1) {
         char *end;
 
         switch (c) {
         case 'p':
             check_param(optarg);
-            params = realloc(params, (nparams + 1) * sizeof(*params));
-            if (!params)
+            o->params = realloc(o->params, (o->nparams + 1) * sizeof(*o->params));
+            if (!o->params)
                 return 1;
-            params[nparams++] = optarg;
+            o->params[o->nparams++] = optarg;
             break;
         case OPT_LOOPS: {
             unsigned long n;
@@ -164,7 +169,7 @@ int main(int argc, char **argv)
             n = strtoul(optarg, &end, 10);
             if (errno || *end || end == optarg || n == 0 || n > 1024)
                 usage_error("--loops wants a number from 1 to 1024, not \"%s\"", optarg);
-            cfg.loops = (unsigned)n;
+            o->cfg.loops = (unsigned)n;
             break;
         }
         case OPT_UNLOAD_TIMEOUT: {
@@ -172,15 +177,15 @@ int main(int argc, char **argv)
 
             if (*end || end == optarg || !(s > 0) || s > 86400)
                 usage_error("--unload-timeout wants seconds (> 0), not \"%s\"", optarg);
-            cfg.unload_timeout_ms = (unsigned)ceil(s * 1000);
+            o->cfg.unload_timeout_ms = (unsigned)ceil(s * 1000);
             break;
         }
         case OPT_CONTROL:
-            control_path = optarg;
-            use_control = true;
+            o->control_path = optarg;
+            o->use_control = true;
             break;
         case OPT_NO_CONTROL:
-            use_control = false;
+            o->use_control = false;
             break;
         case 'h':
             fputs(help_text, stdout);
@@ -193,9 +198,24 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (cfg.unload_timeout_ms)
-        host_unload_timeout_ms = cfg.unload_timeout_ms;
-    cfg.unload_timeout_ms = host_unload_timeout_ms;
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = {0};
+    char path_buf[108], names[512], status_msg[768];
+    bool timed_out = false;
+    struct signalfd_siginfo si;
+    sigset_t sigs;
+    int sfd, r;
+
+    r = parse_options(argc, argv, &o);
+    if (r >= 0)
+        return r;
+    if (o.cfg.unload_timeout_ms)
+        host_unload_timeout_ms = o.cfg.unload_timeout_ms;
+    o.cfg.unload_timeout_ms = host_unload_timeout_ms;
 
     /* Signals are read from a signalfd on this thread, never handled asynchronously; block
      * them before the runtime starts its threads so every thread inherits the mask. */
@@ -210,42 +230,42 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    if (use_control && !control_path) {
+    if (o.use_control && !o.control_path) {
         if (owsk_ctl_default_path(path_buf, sizeof(path_buf)) < 0) {
             fprintf(stderr, "wskhost: the default control socket path is too long; use "
                             "--control PATH\n");
             return 1;
         }
-        control_path = path_buf;
+        o.control_path = path_buf;
     }
     /* Claim the control socket first: a second host on the same socket fails before it
      * loads anything (and before it could take the drivers' ports). Without XDG_RUNTIME_DIR
      * a normal user cannot create /run/openwsk: the default location is then best effort. */
-    if (use_control) {
-        r = control_start(control_path);
-        if (r == -2 || (r < 0 && control_path != path_buf))
+    if (o.use_control) {
+        r = control_start(o.control_path);
+        if (r == -2 || (r < 0 && o.control_path != path_buf))
             return 1;
         if (r < 0) {
             fprintf(stderr, "wskhost: running without a control socket (set XDG_RUNTIME_DIR "
                             "or use --control PATH)\n");
-            use_control = false;
+            o.use_control = false;
         }
     }
 
-    r = owsk_host_start(&cfg);
+    r = owsk_host_start(&o.cfg);
     if (r < 0) {
         fprintf(stderr, "wskhost: cannot start the runtime: %s\n", strerror(-r));
         control_stop();
         return 1;
     }
-    for (size_t i = 0; i < nparams; i++) {
-        if (apply_param(params[i]) < 0) {
+    for (size_t i = 0; i < o.nparams; i++) {
+        if (apply_param(o.params[i]) < 0) {
             control_stop();
             owsk_host_stop();
             return 1;
         }
     }
-    free(params);
+    free(o.params);
 
     for (int i = optind; i < argc; i++) {
         char err[512];
@@ -269,9 +289,9 @@ int main(int argc, char **argv)
         snprintf(comm, sizeof(comm), "wsk-%.11s", names);
         prctl(PR_SET_NAME, comm, 0, 0, 0);
     }
-    if (use_control)
+    if (o.use_control)
         fprintf(stderr, "wskhost: ready: %s (pid %d, control %s)\n", names, (int)getpid(),
-                control_path);
+                o.control_path);
     else
         fprintf(stderr, "wskhost: ready: %s (pid %d, no control socket)\n", names, (int)getpid());
     snprintf(status_msg, sizeof(status_msg), "READY=1\nSTATUS=running %s\nMAINPID=%d", names,

@@ -16,18 +16,25 @@
 static pthread_mutex_t lists_lock = PTHREAD_MUTEX_INITIALIZER;
 static LIST_ENTRY lists = {&lists, &lists};
 
+/* lists_lock held. Unlinks e if it is on the list. Membership is found by walking: before
+ * the first initialisation (or after a delete) ListEntry holds garbage. */
+static void unlink_tracked(PLIST_ENTRY e)
+{
+    for (PLIST_ENTRY x = lists.Flink; x != &lists; x = x->Flink) {
+        if (x == e) {
+            RemoveEntryList(e);
+            return;
+        }
+    }
+}
+
 /* Links a list (unlinking it first if a driver re-initialises a live one). */
 static void track(PLIST_ENTRY e, ULONG *owner_slot)
 {
     struct owsk_owner *o = owsk_current_owner;
 
     pthread_mutex_lock(&lists_lock);
-    for (PLIST_ENTRY x = lists.Flink; x != &lists; x = x->Flink) {
-        if (x == e) {
-            RemoveEntryList(e);
-            break;
-        }
-    }
+    unlink_tracked(e);
     *owner_slot = o ? o->id : 0;
     InsertTailList(&lists, e);
     pthread_mutex_unlock(&lists_lock);
@@ -36,12 +43,7 @@ static void track(PLIST_ENTRY e, ULONG *owner_slot)
 static void untrack(PLIST_ENTRY e)
 {
     pthread_mutex_lock(&lists_lock);
-    for (PLIST_ENTRY x = lists.Flink; x != &lists; x = x->Flink) {
-        if (x == e) {
-            RemoveEntryList(e);
-            break;
-        }
-    }
+    unlink_tracked(e);
     pthread_mutex_unlock(&lists_lock);
 }
 

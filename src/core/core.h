@@ -108,6 +108,18 @@ struct owsk_owner {
 };
 extern _Thread_local struct owsk_owner *owsk_current_owner;
 
+/* A count per owner id (live threads, queued work items), growing as ids appear. Not
+ * thread-safe: its user guards it with its own lock. */
+struct owsk_owner_counts {
+    struct owsk_owner_count {
+        unsigned id;
+        uint64_t n;
+    } *v;
+    size_t len;
+};
+/* id's counter, added at 0 when new; NULL when out of memory. */
+uint64_t *owsk_owner_counter(struct owsk_owner_counts *c, unsigned id);
+
 /* Swap the current owner for a call out to driver code; returns the previous one. */
 static inline struct owsk_owner *owsk_owner_enter(struct owsk_owner *o)
 {

@@ -33,25 +33,7 @@ static pthread_cond_t work_cv = PTHREAD_COND_INITIALIZER; /* work queued */
 static pthread_cond_t idle_cv = PTHREAD_COND_INITIALIZER; /* some work finished */
 static struct work *qhead[NQUEUES], *qtail[NQUEUES];
 static unsigned nworkers, nidle;
-static struct owner_count {
-    unsigned id;
-    uint64_t n;
-} * counts;
-static size_t ncounts;
-
-/* wlock held. */
-static uint64_t *count_of(unsigned id)
-{
-    for (size_t i = 0; i < ncounts; i++)
-        if (counts[i].id == id)
-            return &counts[i].n;
-    struct owner_count *c = realloc(counts, (ncounts + 1) * sizeof(*c));
-    if (!c)
-        return NULL;
-    counts = c;
-    counts[ncounts] = (struct owner_count){id, 0};
-    return &counts[ncounts++].n;
-}
+static struct owsk_owner_counts counts; /* queued or running items per owner */
 
 /* wlock held. */
 static struct work *dequeue(void)
@@ -104,7 +86,7 @@ static void *worker_main(void *arg)
         owsk_owner_leave(prev);
 
         pthread_mutex_lock(&wlock);
-        uint64_t *c = count_of(w->owner_id);
+        uint64_t *c = owsk_owner_counter(&counts, w->owner_id);
         if (c && *c)
             (*c)--;
         free(w);
@@ -134,7 +116,7 @@ static void maybe_grow(void)
 static bool enqueue(struct work *w, int q)
 {
     pthread_mutex_lock(&wlock);
-    uint64_t *c = count_of(w->owner_id);
+    uint64_t *c = owsk_owner_counter(&counts, w->owner_id);
     if (c)
         (*c)++;
     w->next = NULL;
@@ -191,7 +173,7 @@ uint64_t owsk_ex_work_outstanding(unsigned owner_id)
     uint64_t n;
 
     pthread_mutex_lock(&wlock);
-    uint64_t *c = count_of(owner_id);
+    uint64_t *c = owsk_owner_counter(&counts, owner_id);
     n = c ? *c : 0;
     pthread_mutex_unlock(&wlock);
     return n;
@@ -205,13 +187,13 @@ bool owsk_ex_work_wait_idle(unsigned owner_id, unsigned timeout_ms)
 
     pthread_mutex_lock(&wlock);
     for (;;) {
-        uint64_t *c = count_of(owner_id);
+        uint64_t *c = owsk_owner_counter(&counts, owner_id);
         idle = !c || *c == 0;
         if (idle || pthread_cond_timedwait(&idle_cv, &wlock, &ts) != 0)
             break;
     }
     if (!idle) {
-        uint64_t *c = count_of(owner_id);
+        uint64_t *c = owsk_owner_counter(&counts, owner_id);
         idle = !c || *c == 0;
     }
     pthread_mutex_unlock(&wlock);

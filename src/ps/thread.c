@@ -28,41 +28,26 @@ static PEPROCESS process;
 
 /* Live system threads per owner; guarded by count_lock. */
 static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct owner_count {
-    unsigned id;
-    uint64_t n;
-} * counts;
-static size_t ncounts;
+static struct owsk_owner_counts counts;
 
 static void count_add(struct owsk_owner *o, int delta)
 {
-    unsigned id = o ? o->id : 0;
-    size_t i;
+    uint64_t *n;
 
     pthread_mutex_lock(&count_lock);
-    for (i = 0; i < ncounts && counts[i].id != id; i++)
-        ;
-    if (i == ncounts) {
-        struct owner_count *c = realloc(counts, (ncounts + 1) * sizeof(*c));
-        if (!c) {
-            pthread_mutex_unlock(&count_lock);
-            return;
-        }
-        counts = c;
-        counts[ncounts++] = (struct owner_count){id, 0};
-    }
-    counts[i].n += delta;
+    n = owsk_owner_counter(&counts, o ? o->id : 0);
+    if (n)
+        *n += delta;
     pthread_mutex_unlock(&count_lock);
 }
 
 uint64_t owsk_ps_threads_outstanding(unsigned owner_id)
 {
-    uint64_t n = 0;
+    uint64_t *c, n;
 
     pthread_mutex_lock(&count_lock);
-    for (size_t i = 0; i < ncounts; i++)
-        if (counts[i].id == owner_id)
-            n = counts[i].n;
+    c = owsk_owner_counter(&counts, owner_id);
+    n = c ? *c : 0;
     pthread_mutex_unlock(&count_lock);
     return n;
 }

@@ -16,7 +16,8 @@
 
 #define MIN_WORKERS 2
 #define MAX_WORKERS 4
-#define NQUEUES 3 /* 0 hyper-critical, 1 critical, 2 delayed and every other type */
+/* Served in this order; Q_DELAYED takes DelayedWorkQueue and every other queue type. */
+enum { Q_HYPER_CRITICAL, Q_CRITICAL, Q_DELAYED, NQUEUES };
 
 struct work {
     struct work *next;
@@ -147,7 +148,7 @@ bool owsk_ex_queue_work(void (*fn)(void *ctx), void *ctx, struct owsk_owner *own
     w->ctx = ctx;
     w->owner = owner;
     w->owner_id = owner ? owner->id : 0;
-    return enqueue(w, 2);
+    return enqueue(w, Q_DELAYED);
 }
 
 /* ExQueueWorkItem: Critical and HyperCritical items go first; every other queue type is
@@ -165,7 +166,9 @@ VOID ExQueueWorkItem(PWORK_QUEUE_ITEM WorkItem, WORK_QUEUE_TYPE QueueType)
     w->item = WorkItem;
     w->owner = owsk_current_owner;
     w->owner_id = w->owner ? w->owner->id : 0;
-    enqueue(w, QueueType == HyperCriticalWorkQueue ? 0 : QueueType == CriticalWorkQueue ? 1 : 2);
+    enqueue(w, QueueType == HyperCriticalWorkQueue ? Q_HYPER_CRITICAL
+               : QueueType == CriticalWorkQueue    ? Q_CRITICAL
+                                                   : Q_DELAYED);
 }
 
 uint64_t owsk_ex_work_outstanding(unsigned owner_id)

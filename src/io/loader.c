@@ -44,12 +44,7 @@ const char *owsk_host_last_error(void)
 
 static void init_cond(void)
 {
-    pthread_condattr_t a;
-
-    pthread_condattr_init(&a);
-    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-    pthread_cond_init(&unload_cond, &a);
-    pthread_condattr_destroy(&a);
+    pthread_cond_init(&unload_cond, owsk_ke_condattr()); /* CLOCK_MONOTONIC */
 }
 
 /* Default for owsk_driver_unload(drv, 0); host.c may change it. */
@@ -113,7 +108,8 @@ static NTSTATUS new_driver(const char *service, PDRIVER_INITIALIZE entry,
     return STATUS_SUCCESS;
 }
 
-/* Runs fn(arg) on a new thread and joins it; the thread is named after the driver. */
+/* Starts fn(drv) on a new thread named after the driver; the caller joins it. Returns
+ * pthread_create's result. */
 static int run_on_thread(struct owsk_driver *drv, const char *what, void *(*fn)(void *),
                          pthread_t *ret_thread)
 {

@@ -525,11 +525,14 @@ VOID WSKAPI WskDeregister(PWSK_REGISTRATION WskRegistration)
 
 static NTSTATUS transport_list(SIZE_T out_size, PVOID out_buf, SIZE_T *out_returned)
 {
-    /* TCP over IPv4 and IPv6; UDP is listed once datagram sockets exist. */
+    /* The transports a socket can be created on: TCP and UDP over IPv4 and IPv6. */
     static const struct {
         ADDRESS_FAMILY af;
-    } fams[] = {{AF_INET}, {AF_INET6}};
-    WSK_TRANSPORT t[2];
+        USHORT type;
+        ULONG protocol;
+    } kinds[] = {{AF_INET, SOCK_STREAM, IPPROTO_TCP}, {AF_INET6, SOCK_STREAM, IPPROTO_TCP},
+                 {AF_INET, SOCK_DGRAM, IPPROTO_UDP}, {AF_INET6, SOCK_DGRAM, IPPROTO_UDP}};
+    WSK_TRANSPORT t[ARRAYSIZE(kinds)];
     SIZE_T need = sizeof(t);
 
     if (out_returned)
@@ -537,11 +540,11 @@ static NTSTATUS transport_list(SIZE_T out_size, PVOID out_buf, SIZE_T *out_retur
     if (!out_buf || out_size < need)
         return STATUS_BUFFER_OVERFLOW;
     memset(t, 0, sizeof(t));
-    for (int i = 0; i < 2; i++) {
+    for (size_t i = 0; i < ARRAYSIZE(kinds); i++) {
         t[i].Version = MAKE_WSK_VERSION(1, 0);
-        t[i].SocketType = SOCK_STREAM;
-        t[i].Protocol = IPPROTO_TCP;
-        t[i].AddressFamily = fams[i].af;
+        t[i].SocketType = kinds[i].type;
+        t[i].Protocol = kinds[i].protocol;
+        t[i].AddressFamily = kinds[i].af;
     }
     memcpy(out_buf, t, need);
     return STATUS_SUCCESS;

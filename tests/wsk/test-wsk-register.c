@@ -161,7 +161,7 @@ static void control_client(void)
     struct t_sync_irp si;
     PWSK_SOCKET s;
     NTSTATUS st;
-    int v4 = 0, v6 = 0;
+    int v4 = 0, v6 = 0, u4 = 0, u6 = 0;
 
     CHECK_STATUS(WskRegister(&cnpi, &reg), STATUS_SUCCESS);
     CHECK_STATUS(WskCaptureProviderNPI(&reg, T_WAIT, &npi), STATUS_SUCCESS);
@@ -179,8 +179,13 @@ static void control_client(void)
             v4 |= tr[i].AddressFamily == AF_INET;
             v6 |= tr[i].AddressFamily == AF_INET6;
         }
+        if (tr[i].SocketType == SOCK_DGRAM && tr[i].Protocol == IPPROTO_UDP) {
+            u4 |= tr[i].AddressFamily == AF_INET;
+            u6 |= tr[i].AddressFamily == AF_INET6;
+        }
     }
     CHECK(v4 && v6);
+    CHECK(u4 && u6);
     /* The query takes no IRP. */
     t_irp_init(&lc);
     CHECK_STATUS(

@@ -81,9 +81,19 @@ static void usage(const char *cmd, const char *fmt, const char *arg)
     exit(EXIT_USAGE);
 }
 
+static void print_json(json_t *j)
+{
+    char *text = json_dumps(j, JSON_COMPACT);
+
+    if (text)
+        puts(text);
+    free(text);
+}
+
 /* Sends req (consumed), prints errors; returns the reply when it says ok, else NULL. In
- * --json mode every reply, good or bad, is printed as the host sent it. */
-static json_t *request(json_t *req, int timeout_ms, int *ret_exit)
+ * --json mode every reply, good or bad, is printed as the host sent it, unless echo is
+ * false (the caller then prints its own JSON, and errors still go to stderr). */
+static json_t *request_echo(json_t *req, int timeout_ms, bool echo, int *ret_exit)
 {
     json_t *reply = ctl_request(sock_path, req, timeout_ms);
     json_t *ok;
@@ -93,21 +103,22 @@ static json_t *request(json_t *req, int timeout_ms, int *ret_exit)
     if (!reply)
         return NULL;
     ok = json_object_get(reply, "ok");
-    if (json_out) {
-        char *text = json_dumps(reply, JSON_COMPACT);
-        if (text)
-            puts(text);
-        free(text);
-    }
+    if (json_out && echo)
+        print_json(reply);
     if (!json_is_true(ok)) {
         const char *err = json_string_value(json_object_get(reply, "error"));
-        if (!json_out)
+        if (!json_out || !echo)
             fprintf(stderr, "wskctl: %s\n", err ? err : "the host reported an error");
         json_decref(reply);
         return NULL;
     }
     *ret_exit = 0;
     return reply;
+}
+
+static json_t *request(json_t *req, int timeout_ms, int *ret_exit)
+{
+    return request_echo(req, timeout_ms, true, ret_exit);
 }
 
 static const char *str(json_t *obj, const char *key)
@@ -121,19 +132,24 @@ static long long num(json_t *obj, const char *key)
     return json_integer_value(json_object_get(obj, key));
 }
 
-/* Common option parsing for the read commands: --json, --help, and an optional DRIVER
- * filter. Returns the filter or NULL. */
-static const char *parse_read_args(const struct command *cmd, int argc, char **argv)
+/* Common option parsing for the read commands: --json, --help, --all (only where ret_all
+ * is given) and an optional DRIVER filter. Returns the filter or NULL. */
+static const char *parse_read_args_all(const struct command *cmd, int argc, char **argv,
+                                       bool *ret_all)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"all", no_argument, NULL, 'a'},
+                                         {0}};
     const char *filter = NULL;
     int c;
 
     optind = 0; /* 0, not 1: glibc then also resets its permutation state */
-    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "jha", opts, NULL)) != -1) {
         if (c == 'j')
             json_out = true;
+        else if (c == 'a' && ret_all)
+            *ret_all = true;
         else if (c == 'h') {
             fputs(cmd->help, stdout);
             exit(0);
@@ -145,6 +161,11 @@ static const char *parse_read_args(const struct command *cmd, int argc, char **a
     if (optind < argc)
         usage(cmd->name, "unexpected argument \"%s\"", argv[optind]);
     return filter;
+}
+
+static const char *parse_read_args(const struct command *cmd, int argc, char **argv)
+{
+    return parse_read_args_all(cmd, argc, argv, NULL);
 }
 
 /* ---- list ---- */
@@ -167,67 +188,86 @@ static void print_service(json_t *d)
 
 static const struct command *find_command(const char *name);
 
+/* Keeps only the records of service name in the reply's "drivers" array; returns how many. */
+static size_t keep_driver(json_t *reply, const char *name)
+{
+    json_t *drivers = json_object_get(reply, "drivers");
+    size_t i = 0;
+
+    while (i < json_array_size(drivers)) {
+        if (strcmp(name, str(json_array_get(drivers, i), "name")) == 0)
+            i++;
+        else
+            json_array_remove(drivers, i);
+    }
+    return i;
+}
+
+static void no_such_driver(const char *name)
+{
+    fprintf(stderr, "wskctl: %s: no such driver in this host (ERROR_SERVICE_DOES_NOT_EXIST 1060)\n",
+            name);
+}
+
 static int cmd_list(int argc, char **argv)
 {
-    const char *filter = parse_read_args(find_command("list"), argc, argv);
+    bool all = false;
+    const char *filter = parse_read_args_all(find_command("list"), argc, argv, &all);
     json_t *reply, *d;
-    size_t i, shown = 0;
+    size_t i, shown;
     int rc;
 
-    reply = request(json_pack("{s:s}", "cmd", "list"), READ_TIMEOUT_MS, &rc);
-    if (!reply || json_out) {
-        json_decref(reply);
+    /* The host lists the newest record per service; --all also the superseded ones. */
+    reply = request_echo(json_pack("{s:s, s:b}", "cmd", "list", "all", all), READ_TIMEOUT_MS, false,
+                         &rc);
+    if (!reply)
         return rc;
-    }
-    json_array_foreach(json_object_get(reply, "drivers"), i, d)
-    {
-        if (filter && strcmp(filter, str(d, "name")) != 0)
-            continue;
-        if (shown++)
-            putchar('\n');
-        print_service(d);
+    shown =
+        filter ? keep_driver(reply, filter) : json_array_size(json_object_get(reply, "drivers"));
+    if (json_out) {
+        print_json(reply);
+    } else {
+        json_array_foreach(json_object_get(reply, "drivers"), i, d)
+        {
+            if (i)
+                putchar('\n');
+            print_service(d);
+        }
+        if (!shown && !filter)
+            printf("wskhost (pid %lld): no drivers loaded\n", num(reply, "pid"));
     }
     if (!shown && filter) {
-        fprintf(stderr,
-                "wskctl: %s: no such driver in this host (ERROR_SERVICE_DOES_NOT_EXIST "
-                "1060)\n",
-                filter);
+        no_such_driver(filter);
         rc = EXIT_FAILED;
-    } else if (!shown) {
-        printf("wskhost (pid %lld): no drivers loaded\n", num(reply, "pid"));
     }
     json_decref(reply);
     return rc;
 }
 
 /* sc query NAME for scripts, with systemctl's LSB exit codes: 0 running, 3 not running,
- * 4 no such service (1 when no host answers). */
+ * 4 no such service (1 when no host answers). --json prints that driver's object alone. */
 static int cmd_query(int argc, char **argv)
 {
     const char *name = parse_read_args(find_command("query"), argc, argv);
-    json_t *reply, *d, *found = NULL;
-    size_t i;
+    json_t *reply, *found;
+    size_t n;
     int rc;
 
     if (!name)
         usage("query", "%s", "query wants a driver name");
-    reply = request(json_pack("{s:s}", "cmd", "list"), READ_TIMEOUT_MS, &rc);
+    reply = request_echo(json_pack("{s:s}", "cmd", "list"), READ_TIMEOUT_MS, false, &rc);
     if (!reply)
         return rc;
-    json_array_foreach(json_object_get(reply, "drivers"), i, d)
-    {
-        if (strcmp(name, str(d, "name")) == 0)
-            found = d;
-    }
+    /* The host lists one record per service, the newest; take the last to be sure. */
+    n = keep_driver(reply, name);
+    found = n ? json_array_get(json_object_get(reply, "drivers"), n - 1) : NULL;
     if (!found) {
-        if (!json_out)
-            fprintf(stderr,
-                    "wskctl: %s: no such driver in this host "
-                    "(ERROR_SERVICE_DOES_NOT_EXIST 1060)\n",
-                    name);
+        no_such_driver(name);
         rc = 4;
     } else {
-        if (!json_out)
+        if (json_out)
+            print_json(found);
+        else
             print_service(found);
         rc = num(found, "state_code") == 4 ? 0 : 3;
     }
@@ -519,20 +559,24 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
     {"list", cmd_list, "drivers in the host and their state (like sc query)",
      "NAME\n    wskctl list - drivers in the host and their state\n\n"
-     "SYNOPSIS\n    wskctl list [--json] [DRIVER]\n\n"
+     "SYNOPSIS\n    wskctl list [--json] [--all] [DRIVER]\n\n"
      "DESCRIPTION\n"
      "    Prints one sc-query block per driver: SERVICE_NAME, TYPE, STATE (2 START_PENDING,\n"
      "    4 RUNNING, 3 STOP_PENDING, 1 STOPPED) and BINARY_PATH_NAME (the module). With\n"
-     "    DRIVER, only that one (exit 1 when it is not in the host).\n\n"
+     "    DRIVER, only that one (exit 1 when it is not in the host). A driver unloaded and\n"
+     "    loaded again shows once, as its newest load; --all also shows the records of its\n"
+     "    earlier loads (the host keeps them for their leak reports).\n\n"
      "    --json prints {\"ok\":true,\"pid\":N,\"drivers\":[{\"name\",\"path\",\"state\",\n"
-     "    \"state_code\",\"owner_id\"}]}.\n"},
+     "    \"state_code\",\"owner_id\"}]} (with --all each also has \"superseded\").\n"},
     {"query", cmd_query, "one driver's state, with LSB exit codes (like sc query NAME)",
      "NAME\n    wskctl query - one driver's state, for scripts\n\n"
      "SYNOPSIS\n    wskctl query [--json] NAME\n\n"
      "DESCRIPTION\n"
      "    Prints NAME's sc-query block. The exit status follows systemctl's LSB codes: 0\n"
      "    RUNNING, 3 not running (START_PENDING, STOP_PENDING, STOPPED), 4 no such driver\n"
-     "    in the host; 1 when no host answers. --json prints the host's list reply.\n"},
+     "    in the host; 1 when no host answers. --json prints the driver's object,\n"
+     "    {\"name\",\"path\",\"state\",\"state_code\",\"owner_id\"}, and nothing when there\n"
+     "    is no such driver; the exit status is the same as without --json.\n"},
     {"sockets", cmd_sockets, "every WSK socket: driver, category, addresses, state, IRPs",
      "NAME\n    wskctl sockets - the WSK sockets drivers hold\n\n"
      "SYNOPSIS\n    wskctl sockets [--json] [DRIVER]\n\n"

@@ -113,12 +113,41 @@ static int add_driver(struct owsk_driver *drv, void *ctx)
     return 0;
 }
 
+/* True when a later record in arr (load order) has the same service name as arr[i]. */
+static bool superseded(json_t *arr, size_t i)
+{
+    const char *name = json_string_value(json_object_get(json_array_get(arr, i), "name"));
+
+    for (size_t k = i + 1; name && k < json_array_size(arr); k++) {
+        const char *later = json_string_value(json_object_get(json_array_get(arr, k), "name"));
+
+        if (later && strcmp(name, later) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Like sc query, one record per service: the newest. The runtime keeps the records of
+ * earlier loads (their leak reports stay readable); {"all":true} lists those too, marked
+ * "superseded". */
 static json_t *cmd_list(json_t *req)
 {
-    json_t *arr = json_array();
+    bool all = json_is_true(json_object_get(req, "all"));
+    json_t *arr = json_array(), *out = json_array();
 
     owsk_driver_foreach(add_driver, arr);
-    return json_pack("{s:b, s:I, s:o}", "ok", 1, "pid", (json_int_t)getpid(), "drivers", arr);
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *d = json_array_get(arr, i);
+        bool old = superseded(arr, i);
+
+        if (old && !all)
+            continue;
+        if (all)
+            json_object_set_new(d, "superseded", json_boolean(old));
+        json_array_append(out, d);
+    }
+    json_decref(arr);
+    return json_pack("{s:b, s:I, s:o}", "ok", 1, "pid", (json_int_t)getpid(), "drivers", out);
 }
 
 struct table_ctx {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* wskctl against a live host: list, sockets, pool and irps in text and --json (parsed here),
- * --help, usage errors, "no host running", a second host refused on the same socket, then
- * unload and load through the control socket, and a clean stop. */
+/* wskctl against a live host: list, query, sockets, pool and irps in text and --json (parsed
+ * here), --help, usage errors, "no host running", a second host refused on the same socket,
+ * then unload and load again through the control socket (one list row per service, the
+ * newest; --all shows the superseded one), and a clean stop. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -39,6 +40,52 @@ static json_t *ctl_json(const char *cmd)
     free(out);
     free(err);
     return j;
+}
+
+/* "wskctl --json query NAME": the exit code follows the LSB contract (0 running, 3 stopped,
+ * 4 unknown) and stdout is that driver's JSON object alone (nothing for an unknown one). */
+static void check_query_json(const char *name, int want_rc, const char *want_state)
+{
+    char *out = NULL, *err = NULL;
+    json_error_t jerr;
+    json_t *j;
+    int rc = ctl(&out, &err, "--json", "query", name, NULL);
+
+    if (rc != want_rc)
+        e2e_fail(__FILE__, __LINE__, "wskctl --json query %s exited %d, not %d: %s", name, rc,
+                 want_rc, err);
+    if (!want_state) {
+        E2E_CHECK(out && out[0] == '\0');
+        E2E_CHECK(err && strstr(err, "ERROR_SERVICE_DOES_NOT_EXIST") != NULL);
+    } else if (!(j = json_loads(out, 0, &jerr))) {
+        e2e_fail(__FILE__, __LINE__, "wskctl --json query %s printed no JSON: %s", name, out);
+    } else {
+        const char *n = json_string_value(json_object_get(j, "name"));
+        const char *st = json_string_value(json_object_get(j, "state"));
+        const char *path = json_string_value(json_object_get(j, "path"));
+
+        E2E_CHECK(json_is_object(j));
+        E2E_CHECK(json_object_get(j, "drivers") == NULL); /* not the whole list */
+        E2E_CHECK(n && strcmp(n, name) == 0);
+        if (!st || strcmp(st, want_state) != 0)
+            e2e_fail(__FILE__, __LINE__, "query %s: state %s, not %s", name, st ? st : "(none)",
+                     want_state);
+        E2E_CHECK_INT(json_integer_value(json_object_get(j, "state_code")),
+                      strcmp(want_state, "RUNNING") == 0 ? 4 : 1);
+        E2E_CHECK(path && strstr(path, "echosrv.so") != NULL);
+        json_decref(j);
+    }
+    free(out), free(err);
+}
+
+/* Occurrences of needle in hay. */
+static unsigned count_str(const char *hay, const char *needle)
+{
+    unsigned n = 0;
+
+    for (const char *p = hay; p && (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
 }
 
 static int round_trip(int fd, char c)
@@ -169,6 +216,18 @@ static void check_cli(void)
     E2E_CHECK(strstr(out, "4  RUNNING") != NULL);
     free(out), free(err);
     E2E_CHECK_INT(ctl(&out, &err, "query", "nosuchdriver", NULL, NULL), 4);
+    free(out), free(err);
+    check_query_json("echosrv", 0, "RUNNING");
+    check_query_json("nosuchdriver", 4, NULL);
+    /* --json after the command name works the same. */
+    E2E_CHECK_INT(ctl(&out, &err, "query", "echosrv", "--json", NULL), 0);
+    E2E_CHECK(out && out[0] == '{' && strstr(out, "\"drivers\"") == NULL);
+    free(out), free(err);
+    /* list DRIVER --json: only that driver's rows. */
+    E2E_CHECK_INT(ctl(&out, &err, "--json", "list", "echosrv", NULL), 0);
+    E2E_CHECK_INT(count_str(out, "\"name\":"), 1);
+    free(out), free(err);
+    E2E_CHECK_INT(ctl(&out, &err, "list", "nosuchdriver", NULL, NULL), 1);
     free(out), free(err);
     E2E_CHECK_INT(ctl(&out, &err, "unload", NULL, NULL, NULL), 2);
     free(out), free(err);
@@ -320,7 +379,12 @@ int main(void)
     close(b);
     j = ctl_json("list");
     E2E_CHECK_INT(count_rows(json_object_get(j, "drivers"), "state", "RUNNING", NULL, NULL), 0);
+    E2E_CHECK_INT(count_rows(json_object_get(j, "drivers"), "name", "echosrv", NULL, NULL), 1);
     json_decref(j);
+    E2E_CHECK_INT(ctl(&out, &err, "query", "echosrv", NULL, NULL), 3);
+    E2E_CHECK(strstr(out, "1  STOPPED") != NULL);
+    free(out), free(err);
+    check_query_json("echosrv", 3, "STOPPED");
 
     /* ... and load it again (Port=0 is still in its Parameters key). */
     E2E_CHECK_INT(ctl(&out, &err, "load", e2e_echosrv(), "--param", "MaxConnections=5"), 0);
@@ -329,7 +393,42 @@ int main(void)
     E2E_CHECK(e2e_host_wait_log(&h, "MaxConnections 5", 10000));
     j = ctl_json("list");
     E2E_CHECK_INT(count_rows(json_object_get(j, "drivers"), "state", "RUNNING", NULL, NULL), 1);
+    /* Like sc query: one row per service, the newest, not the stopped one next to it. */
+    E2E_CHECK_INT(count_rows(json_object_get(j, "drivers"), "name", "echosrv", NULL, NULL), 1);
+    E2E_CHECK_INT(json_array_size(json_object_get(j, "drivers")), 1);
     json_decref(j);
+    E2E_CHECK_INT(ctl(&out, &err, "list", NULL, NULL, NULL), 0);
+    E2E_CHECK_INT(count_str(out, "SERVICE_NAME: echosrv"), 1);
+    E2E_CHECK(strstr(out, "STOPPED") == NULL);
+    free(out), free(err);
+    check_query_json("echosrv", 0, "RUNNING");
+    /* --all still shows the superseded record the host keeps for its leak report. */
+    E2E_CHECK_INT(ctl(&out, &err, "--json", "list", "--all", NULL), 0);
+    {
+        json_error_t jerr;
+        json_t *all = json_loads(out, 0, &jerr), *rows = json_object_get(all, "drivers"), *row;
+        unsigned stopped_old = 0, running_new = 0;
+        size_t i;
+
+        E2E_CHECK_INT(json_array_size(rows), 2);
+        json_array_foreach(rows, i, row)
+        {
+            const char *st = json_string_value(json_object_get(row, "state"));
+            bool sup = json_is_true(json_object_get(row, "superseded"));
+
+            if (st && strcmp(st, "STOPPED") == 0 && sup && i == 0)
+                stopped_old++;
+            if (st && strcmp(st, "RUNNING") == 0 && !sup && i == 1)
+                running_new++;
+        }
+        E2E_CHECK_INT(stopped_old, 1);
+        E2E_CHECK_INT(running_new, 1);
+        json_decref(all);
+    }
+    free(out), free(err);
+    E2E_CHECK_INT(ctl(&out, &err, "list", "--all", NULL, NULL), 0);
+    E2E_CHECK_INT(count_str(out, "SERVICE_NAME: echosrv"), 2);
+    free(out), free(err);
 
     E2E_CHECK_INT(e2e_host_wait(&h, SIGTERM, 30000), 0);
     E2E_CHECK(!e2e_host_log_has(&h, "left behind"));

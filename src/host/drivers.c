@@ -133,7 +133,8 @@ static int unload_at(size_t i, host_line_fn line, void *ctx, bool *ret_timed_out
     count--;
     r = owsk_driver_unload(h.drv, host_unload_timeout_ms);
     if (r == -ETIMEDOUT) {
-        snprintf(buf, sizeof(buf), "%s: DriverUnload did not finish within %u ms", h.name,
+        snprintf(buf, sizeof(buf),
+                 "%s: DriverUnload did not finish within the %u ms unload deadline", h.name,
                  host_unload_timeout_ms);
         line(buf, ctx);
         if (ret_timed_out)

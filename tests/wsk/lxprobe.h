@@ -25,4 +25,15 @@ int lxp_connect4(int fd, int port);
 /* The lowest descriptor number not in use. */
 int lxp_lowest_free_fd(void);
 
+/* A private network namespace for this process's threads from now on, with lo up and a
+ * local ff00::/8 route on lo so IPv6 multicast can be looped there (Linux turns a plain
+ * multicast route via lo into a reject route). 0, or a negative errno and *why set. */
+int lxp_private_netns_mc6(const char **why);
+int lxp_lo_index(void);
+/* 1 if /proc/net/igmp6 lists group (16 bytes) on interface ifname, 0 if not, -errno. */
+int lxp_mc6_joined(const char *ifname, const unsigned char *group);
+/* Sends one datagram to [group%ifindex]:port with IPV6_MULTICAST_IF and _LOOP set. */
+ssize_t lxp_send_mc6(const unsigned char *group, int ifindex, int port, const void *buf,
+                     size_t len);
+
 #endif

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* include/openwsk/host.h "Start-up": starts the event loops, then registers the WSK provider
- * with NMR so drivers can WskRegister; stops both in reverse order. */
+ * with NMR so drivers can WskRegister (after installing the fault handler, ke/fault.c);
+ * stops both in reverse order. */
 #include <errno.h>
 
 #include <openwsk/host.h>
 
 #include "io/io_private.h"
+#include "ke/ke.h"
 #include "loop/loop.h"
 #include "wsk/wsk.h"
 
@@ -24,6 +26,9 @@ int owsk_host_start(const struct owsk_host_config *cfg)
         goto out;
     if (cfg && cfg->unload_timeout_ms)
         io_unload_timeout_ms = cfg->unload_timeout_ms;
+    /* Before any thread starts: a fault in driver code becomes a bug-check report (0x50,
+     * 0x1E) instead of a silent exit 139. */
+    owsk_ke_fault_handler_install();
     r = owsk_loop_system_start(cfg ? cfg->loops : 0);
     if (r < 0) {
         io_set_last_error("cannot start the event loops: errno %d", -r);

@@ -36,6 +36,7 @@ static const struct {
     {0x44, "MULTIPLE_IRP_COMPLETE_REQUESTS"},
     {0x48, "CANCEL_STATE_IN_COMPLETED_IRP"},
     {0x4A, "IRQL_GT_ZERO_AT_SYSTEM_SERVICE"},
+    {0x50, "PAGE_FAULT_IN_NONPAGED_AREA"},
     {0x7E, "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED"},
     {0x93, "INVALID_KERNEL_HANDLE"},
     {0xB8, "ATTEMPTED_SWITCH_FROM_DPC"},
@@ -62,8 +63,22 @@ static const struct {
 
 /* Set once by the verifier at start-up, before driver code runs. */
 static owsk_ke_bugcheck_hook_fn hook;
-/* The first thread to bug check wins; others block until the process is gone. */
-static int stopping;
+/* The thread id of the first thread to bug check (0 = none yet); others block until the
+ * process is gone. Async-signal-safe: the fault handler (fault.c) claims it too. */
+static long stopping;
+
+bool owsk_ke_bugcheck_claim(void)
+{
+    long self = (long)syscall(SYS_gettid), none = 0;
+
+    if (__atomic_compare_exchange_n(&stopping, &none, self, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return true;
+    if (none == self)
+        return false; /* a fault inside this thread's own report */
+    for (;;)
+        pause();
+}
 
 void owsk_ke_set_bugcheck_hook(owsk_ke_bugcheck_hook_fn fn)
 {
@@ -91,10 +106,8 @@ static __attribute__((noreturn)) void stop(ULONG code, const ULONG_PTR p[4], con
     struct owsk_owner *o = owsk_current_owner;
     int n;
 
-    if (__atomic_exchange_n(&stopping, 1, __ATOMIC_ACQ_REL)) {
-        for (;;)
-            pause();
-    }
+    if (!owsk_ke_bugcheck_claim())
+        _exit(owsk_ke_bugcheck_exit_status(code));
     n = snprintf(buf, sizeof(buf),
                  "\n*** STOP: 0x%08X (0x%016lX, 0x%016lX, 0x%016lX, 0x%016lX)\n"
                  "*** %s\n"

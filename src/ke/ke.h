@@ -40,6 +40,7 @@ void owsk_ke_irql_check_le(KIRQL max, const char *ddi, const void *object);
 #define OWSK_BUGCHECK_REFERENCE_BY_POINTER 0x18
 #define OWSK_BUGCHECK_KMODE_EXCEPTION_NOT_HANDLED 0x1E
 #define OWSK_BUGCHECK_MULTIPLE_IRP_COMPLETE_REQUESTS 0x44
+#define OWSK_BUGCHECK_PAGE_FAULT_IN_NONPAGED_AREA 0x50
 #define OWSK_BUGCHECK_INVALID_KERNEL_HANDLE 0x93
 #define OWSK_BUGCHECK_BAD_POOL_CALLER 0xC2
 #define OWSK_BUGCHECK_DRIVER_VERIFIER_DETECTED_VIOLATION 0xC4
@@ -65,6 +66,28 @@ void owsk_ke_set_bugcheck_hook(owsk_ke_bugcheck_hook_fn fn);
 
 /* Name of a bug-check code ("DRIVER_IRQL_NOT_LESS_OR_EQUAL"), or NULL if unknown. */
 const char *owsk_ke_bugcheck_name(ULONG code);
+
+/* Makes the calling thread the one that reports and stops the process. Returns true the
+ * first time; false if this thread already claimed it (it faulted inside its own report:
+ * the caller should _exit at once); never returns if another thread is stopping.
+ * Async-signal-safe. */
+bool owsk_ke_bugcheck_claim(void);
+
+/* ---- Faults (fault.c) ---- */
+
+/* Installs SIGSEGV/SIGBUS/SIGILL/SIGFPE handlers that report the fault as the bug check
+ * Windows raises (0x50 for a bad address, 0x1E for an illegal instruction or a divide by
+ * zero) and exit with its status, plus a signal stack for the calling thread. Does nothing
+ * in a sanitizer build, with OWSK_NO_FAULT_HANDLER set (non-empty, not "0"), or for a signal
+ * that already has a handler. Idempotent. */
+void owsk_ke_fault_handler_install(void);
+/* True once the SIGSEGV handler is ours. */
+bool owsk_ke_fault_handler_installed(void);
+/* Gives the calling thread its own signal stack (freed at thread exit), so a stack overflow
+ * is reported too; a no-op before install or when the thread has one. Threads the runtime
+ * creates call it first thing; without it a NULL dereference is still reported, a stack
+ * overflow is not. */
+void owsk_ke_fault_thread_init(void);
 
 /* ---- Dispatcher (dispatcher.c) ---- */
 

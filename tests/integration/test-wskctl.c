@@ -204,6 +204,16 @@ static void check_cli(void)
     free(out), free(err);
     E2E_CHECK_INT(e2e_run(bogus, &out, &err, 30000), 2);
     free(out), free(err);
+    {
+        /* query --json keeps exit 1 when no host answers (not 4: the driver may exist). */
+        const char *q[] = {e2e_wskctl(), "--socket", "/nonexistent/openwsk/x.sock",
+                           "--json",     "query",    "echosrv",
+                           NULL};
+
+        E2E_CHECK_INT(e2e_run(q, &out, &err, 30000), 1);
+        E2E_CHECK(out && out[0] == '\0');
+        free(out), free(err);
+    }
     for (const char *const *c = (const char *const[]){"list", "sockets", "pool", "irps", "load",
                                                       "unload", "run", NULL};
          *c; c++) {

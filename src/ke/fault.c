@@ -191,7 +191,8 @@ static uint64_t fault_ip(void *uc_arg)
 }
 
 /* P2 of 0x50 as x64 Windows 10+ reports it: 0 read, 2 write, 0x10 execute (the page-fault
- * error code's bits 1 and 4). 0 where the architecture does not tell us. */
+ * error code's bits 1 and 4); UNKNOWN_ACCESS where the architecture does not tell us. */
+#define UNKNOWN_ACCESS (~(uint64_t)0)
 static uint64_t fault_access(int sig, void *uc_arg)
 {
 #if defined(__x86_64__)
@@ -202,7 +203,7 @@ static uint64_t fault_access(int sig, void *uc_arg)
 #endif
     (void)sig;
     (void)uc_arg;
-    return 0;
+    return UNKNOWN_ACCESS;
 }
 
 static uint32_t exception_code(int sig, int code)
@@ -259,7 +260,7 @@ static void fault_handler(int sig, siginfo_t *si, void *uc)
     } else {
         code = OWSK_BUGCHECK_PAGE_FAULT_IN_NONPAGED_AREA;
         p[0] = addr;
-        p[1] = access;
+        p[1] = access == UNKNOWN_ACCESS ? 0 : access;
         p[2] = ip;
         p[3] = 0;
     }
@@ -286,7 +287,10 @@ static void fault_handler(int sig, siginfo_t *si, void *uc)
     put(&o, "\n*** reason: ");
     put(&o, signal_name(sig));
     if (code == OWSK_BUGCHECK_PAGE_FAULT_IN_NONPAGED_AREA) {
-        put(&o, access & 0x10 ? ": execute at " : access & 2 ? ": write to " : ": access to ");
+        put(&o, access == UNKNOWN_ACCESS ? ": access to "
+                : access & 0x10          ? ": execute at "
+                : access & 2             ? ": write to "
+                                         : ": read of ");
         put(&o, si->si_code == SEGV_ACCERR && sig == SIGSEGV ? "protected address "
                                                              : "invalid address ");
         put_hex(&o, addr, 16);

@@ -55,6 +55,7 @@ static struct work *dequeue(void)
  * around the call. */
 static void *worker_main(void *arg)
 {
+    owsk_ke_fault_thread_init(); /* a signal stack, so a stack overflow is reported */
     pthread_setname_np(pthread_self(), "owsk-worker");
     pthread_mutex_lock(&wlock);
     for (;;) {

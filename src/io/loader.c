@@ -129,6 +129,7 @@ static void *entry_thread(void *arg)
     struct owsk_driver *drv = arg;
     NTSTATUS *status = malloc(sizeof(*status));
 
+    owsk_ke_fault_thread_init(); /* a signal stack, so a stack overflow is reported */
     if (!status)
         return NULL;
     owsk_owner_enter(&drv->owner);
@@ -287,6 +288,7 @@ static void *unload_thread(void *arg)
     struct owsk_driver *drv = arg;
     PDRIVER_UNLOAD unload = drv->object.DriverUnload;
 
+    owsk_ke_fault_thread_init(); /* a signal stack, so a stack overflow is reported */
     if (unload) {
         owsk_owner_enter(&drv->owner);
         owsk_ke_irql_set(PASSIVE_LEVEL);

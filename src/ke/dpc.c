@@ -32,6 +32,7 @@ static struct owsk_owner *dpc_owner(PKDPC dpc)
  * around the call. */
 static void *dpc_thread(void *arg)
 {
+    owsk_ke_fault_thread_init(); /* a signal stack, so a stack overflow is reported */
     pthread_setname_np(pthread_self(), "owsk-dpc");
     pthread_mutex_lock(&dpc_lock);
     for (;;) {

@@ -70,6 +70,7 @@ static void *timer_thread(void *arg)
 {
     pthread_mutex_t *m = owsk_ke_dispatcher_mutex();
 
+    owsk_ke_fault_thread_init(); /* a signal stack, so a stack overflow is reported */
     pthread_setname_np(pthread_self(), "owsk-timer");
     pthread_mutex_lock(m);
     for (;;) {

@@ -125,6 +125,7 @@ static void *system_thread_main(void *arg)
     PKTHREAD t = arg;
     jmp_buf jb;
 
+    owsk_ke_fault_thread_init(); /* a signal stack, so a stack overflow is reported */
     self = t;
     owsk_current_owner = t->owner;
     owsk_ke_irql_set(PASSIVE_LEVEL);

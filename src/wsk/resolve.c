@@ -338,6 +338,7 @@ static void *pool_main(void *arg)
     for (;;) {
         struct job *j;
 
+    owsk_ke_fault_thread_init(); /* a signal stack, so a stack overflow is reported */
         pthread_mutex_lock(&pool_lock);
         while (!queue_head)
             pthread_cond_wait(&pool_cond, &pool_lock);

@@ -242,6 +242,8 @@ static void drain_backlog(struct owsk_wsk_socket *s)
     }
 }
 
+static void accept_retry(struct owsk_loop_timer *t);
+
 static void listener_failed(struct owsk_wsk_socket *s, NTSTATUS st)
 {
     PVOID ctx = NULL;
@@ -261,6 +263,19 @@ static void listener_failed(struct owsk_wsk_socket *s, NTSTATUS st)
     (void)ignored;
 }
 
+/* Thread: the socket's loop. Descriptors may be available again: try accept() once more. */
+static void accept_retry(struct owsk_loop_timer *t)
+{
+    struct owsk_wsk_socket *s = CONTAINING_RECORD(t, struct owsk_wsk_socket, accept_retry);
+
+    s->accept_backoff = false;
+    if (!s->closing) {
+        owsk_wsk_listen_ready(s, 0);
+        owsk_wsk_socket_update_watch(s);
+    }
+    owsk_wsk_socket_unref(s);
+}
+
 void owsk_wsk_listen_ready(struct owsk_wsk_socket *s, uint32_t revents)
 {
     drain_backlog(s);
@@ -277,10 +292,14 @@ void owsk_wsk_listen_ready(struct owsk_wsk_socket *s, uint32_t revents)
                 continue;
             if (fd == -EMFILE || fd == -ENFILE || fd == -ENOBUFS || fd == -ENOMEM) {
                 /* Out of descriptors: the connection waits in the kernel backlog. Stop
-                 * watching so we do not spin; the next WskAccept or close retries. */
-                OWSK_WARN(OWSK_CH_WSK, "listener %p: accept failed (%d)", (void *)s, -fd);
-                s->want = 0;
-                owsk_loop_watch_set(s->loop, &s->watch, 0);
+                 * watching (a level-triggered watch would spin) and retry on a timer: a
+                 * client using only WskAcceptEvent posts nothing that would retry. */
+                if (!s->accept_backoff && owsk_wsk_socket_ref(s)) {
+                    OWSK_WARN(OWSK_CH_WSK, "listener %p: accept failed (%d)", (void *)s, -fd);
+                    s->accept_backoff = true;
+                    s->accept_retry.fn = accept_retry;
+                    owsk_loop_timer_arm(s->loop, &s->accept_retry, 100);
+                }
                 return;
             }
             listener_failed(s, owsk_status_from_errno(-fd));
@@ -310,6 +329,8 @@ NTSTATUS owsk_wsk_run_accept(struct owsk_wsk_req *r)
         return owsk_wsk_req_complete(r, STATUS_INVALID_HANDLE, 0);
     if (!s->listening)
         return owsk_wsk_req_complete(r, STATUS_INVALID_DEVICE_STATE, 0);
+    if (s->accept_failed)
+        return owsk_wsk_req_complete(r, STATUS_FILE_FORCED_CLOSED, 0);
     if (!owsk_wsk_req_queue(&s->accept_q, r))
         return STATUS_CANCELLED;
     /* Serve it now if a connection is waiting (in our backlog or the kernel's). */

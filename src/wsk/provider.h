@@ -205,6 +205,8 @@ struct owsk_wsk_socket {
     struct owsk_wsk_pending_conn *inspecting; /* WskInspectPend'ed connections */
     ULONG inspect_serial;
     bool accept_failed; /* NULL AcceptSocket indicated once */
+    bool accept_backoff; /* accept() ran out of descriptors: retry on a timer */
+    struct owsk_loop_timer accept_retry;
 
     /* receive buffering: bytes left over from an indication */
     unsigned char *rx_buf;

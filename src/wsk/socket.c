@@ -210,7 +210,8 @@ void owsk_wsk_socket_update_watch(struct owsk_wsk_socket *s)
     if (s->category == OWSK_CAT_DATAGRAM) {
         want = owsk_wsk_dgram_want(s);
     } else if (s->listening) {
-        if (s->accept_q.head || owsk_wsk_event_on(s, WSK_EVENT_ACCEPT) || s->cond_accept)
+        if (!s->accept_failed && !s->accept_backoff &&
+            (s->accept_q.head || owsk_wsk_event_on(s, WSK_EVENT_ACCEPT) || s->cond_accept))
             want |= OWSK_LOOP_IN;
     } else if (s->connecting) {
         want |= OWSK_LOOP_OUT;

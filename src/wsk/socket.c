@@ -692,7 +692,9 @@ static NTSTATUS WSKAPI wsk_receive_ex(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG
                                       PULONG ControlInfoLength, PCMSGHDR ControlInfo,
                                       PULONG ControlFlags, PIRP Irp)
 {
-    /* No control data exists on a TCP stream: report none. */
+    /* No control data exists on a TCP stream: report none (no side effects without an IRP). */
+    if (!Irp)
+        return STATUS_INVALID_PARAMETER;
     if (ControlInfoLength)
         *ControlInfoLength = 0;
     if (ControlFlags)

@@ -31,7 +31,23 @@ if [ ! -s "$log" ]; then
     exit 1
 fi
 python3 - "$log" "$rc" <<'PY'
-import json, sys
+import json, re, sys
+# Meson shows only the last 100 lines of a failing test, which log noise can fill: repeat
+# the test's own failure lines (file:line: from CHECK*) and sanitizer headlines here.
+KEY = re.compile(r"^\S+\.(c|cc|cpp|h):\d+: |ERROR: AddressSanitizer|ERROR: LeakSanitizer|"
+                 r"WARNING: ThreadSanitizer|runtime error:|SUMMARY: ")
+
+
+def key_lines(t, limit=12):
+    out = []
+    for line in ((t.get("stdout") or "") + "\n" + (t.get("stderr") or "")).splitlines():
+        if KEY.search(line) and line not in out:
+            out.append(line)
+            if len(out) == limit:
+                break
+    return out
+
+
 # Meson's TestResult names: OK, FAIL, SKIP, TIMEOUT, ERROR (a test that could not run),
 # EXPECTEDFAIL (should_fail test that failed), UNEXPECTEDPASS (should_fail test that passed).
 passed = failed = skipped = 0
@@ -54,12 +70,13 @@ for line in open(sys.argv[1]):
     else:
         failed += 1
         failures.append(f"{t.get('name', '?')} {r}")
+        failures.extend("    " + line for line in key_lines(t))
 if failed == 0 and int(sys.argv[2]) != 0:
     # meson test failed without a failing test in its log: count that as one failure.
     failed = 1
     failures.append(f"meson test exit status {sys.argv[2]}")
 for f in failures:
-    print(f"run-tests: FAILED {f}")
+    print(f if f.startswith("    ") else f"run-tests: FAILED {f}")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 sys.exit(1 if failed else 0)
 PY

@@ -233,7 +233,10 @@ static VOID cancel_routine(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         cancel_task(&r->task); /* client-level requests have no loop */
 }
 
-bool owsk_wsk_req_queue(struct owsk_wsk_queue *q, struct owsk_wsk_req *r)
+/* Appends r to q, registers its IRP as pending and arms the cancel routine. Returns false if
+ * the IRP was cancelled before it was queued: r is then off the queue again and not armed. */
+static bool queue_and_arm(struct owsk_wsk_queue *q, struct owsk_wsk_req *r,
+                          struct owsk_owner *owner, const void *socket)
 {
     PIRP irp = r->irp;
 
@@ -246,17 +249,24 @@ bool owsk_wsk_req_queue(struct owsk_wsk_queue *q, struct owsk_wsk_req *r)
         q->head = r;
     q->tail = r;
     q->count++;
-    if (r->sock)
-        __atomic_add_fetch(&r->sock->pending, 1, __ATOMIC_RELAXED);
-    owsk_io_irp_begin(irp, r->sock ? r->sock->owner : NULL, op_name(r->op), r->sock);
+    owsk_io_irp_begin(irp, owner, op_name(r->op), socket);
     irp->Tail.Overlay.DriverContext[0] = r;
     IoSetCancelRoutine(irp, cancel_routine);
     r->cancel_armed = true;
     if (cancelled(irp) && IoSetCancelRoutine(irp, NULL) != NULL) {
-        /* Cancelled before it was queued. */
         r->cancel_armed = false;
         owsk_wsk_queue_remove(r);
-        owsk_wsk_req_complete(r, STATUS_CANCELLED, 0);
+        return false;
+    }
+    return true;
+}
+
+bool owsk_wsk_req_queue(struct owsk_wsk_queue *q, struct owsk_wsk_req *r)
+{
+    if (r->sock)
+        __atomic_add_fetch(&r->sock->pending, 1, __ATOMIC_RELAXED);
+    if (!queue_and_arm(q, r, r->sock ? r->sock->owner : NULL, r->sock)) {
+        owsk_wsk_req_complete(r, STATUS_CANCELLED, 0); /* cancelled before it was queued */
         return false;
     }
     return true;
@@ -264,27 +274,7 @@ bool owsk_wsk_req_queue(struct owsk_wsk_queue *q, struct owsk_wsk_req *r)
 
 bool owsk_wsk_req_queue_locked(struct owsk_wsk_queue *q, struct owsk_wsk_req *r)
 {
-    PIRP irp = r->irp;
-
-    r->queue = q;
-    r->next = NULL;
-    r->prev = q->tail;
-    if (q->tail)
-        q->tail->next = r;
-    else
-        q->head = r;
-    q->tail = r;
-    q->count++;
-    owsk_io_irp_begin(irp, r->client ? r->client->owner : NULL, op_name(r->op), NULL);
-    irp->Tail.Overlay.DriverContext[0] = r;
-    IoSetCancelRoutine(irp, cancel_routine);
-    r->cancel_armed = true;
-    if (cancelled(irp) && IoSetCancelRoutine(irp, NULL) != NULL) {
-        r->cancel_armed = false;
-        owsk_wsk_queue_remove(r);
-        return false;
-    }
-    return true;
+    return queue_and_arm(q, r, r->client ? r->client->owner : NULL, NULL);
 }
 
 bool owsk_wsk_req_claim(struct owsk_wsk_req *r)

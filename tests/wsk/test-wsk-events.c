@@ -31,9 +31,14 @@ static struct {
 
 static LONG null_inds;
 
+/* Publishing ev.len lets the test thread WskRelease a retained chain, so nothing of the
+ * chain is read after the store (the next element is read first). */
 static void take(PWSK_DATA_INDICATION di, SIZE_T max)
 {
-    for (; di && max; di = di->Next) {
+    PWSK_DATA_INDICATION next;
+
+    for (; di && max; di = next) {
+        next = di->Next;
         const char *p =
             (const char *)MmGetSystemAddressForMdlSafe(di->Buffer.Mdl, NormalPagePriority) +
             di->Buffer.Offset;
